@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SpectralDMFT",
+    products: [
+        .library(name: "SpectralDMFT", targets: ["SpectralDMFT"]),
+        .executable(name: "dmft", targets: ["dmft"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3",
+            providers: [.apt(["libfftw3-dev"])]
+        ),
+        .target(
+            name: "SpectralDMFT",
+            dependencies: [
+                "CFFTW",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .executableTarget(
+            name: "dmft",
+            dependencies: [
+                "SpectralDMFT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SpectralDMFTTests",
+            dependencies: ["SpectralDMFT"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

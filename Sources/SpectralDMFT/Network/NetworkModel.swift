@@ -1,0 +1,52 @@
+/// A random rate network `dh/dt = −h + J φ(h) + ξ`, `J_ij ~ N(0, g²/N)`, `⟨ξ_i(t)ξ_j(s)⟩ = σ² δ_ij δ(t−s)`.
+///
+/// Units: time in units of the single-unit relaxation time (the −h term has rate 1); h is dimensionless.
+public struct NetworkModel: Sendable {
+    /// Coupling strength g (> 0): standard deviation of J_ij times √N.
+    public let coupling: Double
+    /// Noise amplitude σ (≥ 0): white noise of intensity σ².
+    public let noise: Double
+    /// The transfer function φ (odd).
+    public let nonlinearity: Nonlinearity
+
+    /// Validates and stores the parameters; throws `ModelError` for g ≤ 0, σ < 0, non-finite values or an even/biased φ.
+    public init(coupling: Double, noise: Double = 0, nonlinearity: Nonlinearity = .tanh) throws {
+        guard coupling.isFinite, coupling > 0 else { throw ModelError.invalidParameter(name: "g", value: coupling, requirement: "a finite number > 0") }
+        guard noise.isFinite, noise >= 0 else { throw ModelError.invalidParameter(name: "sigma", value: noise, requirement: "a finite number >= 0") }
+        guard nonlinearity.isOdd else { throw ModelError.transferFunctionNotOdd(nonlinearity.name) }
+        self.coupling = coupling
+        self.noise = noise
+        self.nonlinearity = nonlinearity
+    }
+
+    /// True when the only stationary solution is the quiescent fixed point Δ ≡ 0 (σ = 0 and g ≤ 1).
+    public var isQuiescent: Bool { noise == 0 && coupling <= 1 }
+}
+
+/// Which stationary state a network solution describes.
+public enum NetworkBranch: String, Sendable, Codable {
+    /// σ = 0, g ≤ 1: Δ ≡ 0.
+    case quiescent
+    /// σ = 0, g > 1: self-sustained chaotic fluctuations.
+    case chaotic
+    /// σ > 0: fluctuations driven (and possibly made chaotic) by the noise.
+    case noiseDriven = "noise-driven"
+}
+
+/// Invalid model parameters. The description is one line, fit for a command-line error.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case invalidParameter(name: String, value: Double, requirement: String)
+    case transferFunctionNotOdd(String)
+    case unknownTransferFunction(String)
+
+    public var description: String {
+        switch self {
+        case .invalidParameter(let name, let value, let requirement):
+            return "invalid \(name) = \(value): it must be \(requirement)"
+        case .transferFunctionNotOdd(let name):
+            return "transfer function '\(name)' is not odd: the stationary network solver needs φ(−x) = −φ(x)"
+        case .unknownTransferFunction(let name):
+            return "unknown transfer function '\(name)': choose tanh or erf"
+        }
+    }
+}
