@@ -4,7 +4,8 @@ import Foundation
 ///
 /// The network DMFT averages products `φ(u)φ(v)` over jointly Gaussian `(u, v)`. Quadrature step sizes are
 /// chosen from `singularityDistance`, the half-width of the strip around the real axis in which φ is
-/// analytic (π/2 for tanh, whose poles sit at ±iπ/2; `.infinity` for an entire function such as erf).
+/// analytic (π/2 for tanh, whose poles sit at ±iπ/2). For an entire function that grows off the axis, such as
+/// erf, it is the width over which it stays of order one (π/2 for erf(√π x/2) as well).
 /// The stationary solvers require φ to be odd, `φ(−x) = −φ(x)`, so that `⟨φ⟩ = 0` and Δ(τ → ∞) = 0.
 public struct Nonlinearity: Sendable {
     /// Short name used in output files and JSON (`tanh`, `erf`, or the user's).
@@ -42,13 +43,18 @@ public struct Nonlinearity: Sendable {
         self.closedFormDerivativeCorrelation = closedFormDerivativeCorrelation
     }
 
-    /// φ = tanh, Φ = ln cosh (evaluated without overflow). Poles at ±iπ/2.
+    /// φ = tanh, Φ = ln cosh (evaluated without overflow, and to full relative accuracy near 0 as
+    /// log1p(2 sinh²(x/2))). Poles at ±iπ/2.
     public static let tanh = Nonlinearity(
         name: "tanh",
         function: { Foundation.tanh($0) },
         derivative: { let t = Foundation.tanh($0); return 1 - t * t },
         antiderivative: { x in
             let a = abs(x)
+            if a < 1 {
+                let halfSinh = Foundation.sinh(0.5 * a)
+                return Foundation.log1p(2 * halfSinh * halfSinh)
+            }
             return a + Foundation.log1p(Foundation.exp(-2 * a)) - Foundation.log(2)
         },
         singularityDistance: Double.pi / 2
@@ -66,7 +72,7 @@ public struct Nonlinearity: Sendable {
         antiderivative: { x in
             x * Foundation.erf(x * Double.pi.squareRoot() / 2) + (2 / Double.pi) * (Foundation.exp(-Double.pi * x * x / 4) - 1)
         },
-        singularityDistance: .infinity,
+        singularityDistance: Double.pi / 2,
         closedFormCorrelation: GaussianKernels.erfCorrelation,
         closedFormDerivativeCorrelation: GaussianKernels.erfDerivativeCorrelation
     )

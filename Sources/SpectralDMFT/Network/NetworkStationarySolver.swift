@@ -60,8 +60,7 @@ public final class NetworkStationarySolver {
     private let state: AlignedBuffer
     private let kernelValues: AlignedBuffer
     private let spectrumWork: AlignedBuffer
-    private let inverseOperator: AlignedBuffer   // 1/(1 + ω_k²)
-    private let noiseShape: AlignedBuffer        // e^{−τ_j}/2
+    private let frequencySquared: AlignedBuffer   // ω_k²
     private var table: CorrelationTable?
 
     /// A solver on `grid`.
@@ -72,13 +71,25 @@ public final class NetworkStationarySolver {
         state = AlignedBuffer(count: grid.count)
         kernelValues = AlignedBuffer(count: grid.count)
         spectrumWork = AlignedBuffer(count: grid.count)
-        inverseOperator = AlignedBuffer(count: grid.count)
-        noiseShape = AlignedBuffer(count: grid.count)
+        frequencySquared = AlignedBuffer(count: grid.count)
         for k in 0..<grid.count {
             let omega = Double(k) * grid.frequencyStep
-            inverseOperator[k] = 1 / (1 + omega * omega)
-            noiseShape[k] = 0.5 * exp(-Double(k) * grid.step)
+            frequencySquared[k] = omega * omega
         }
+    }
+
+    nonisolated(unsafe) public static var theta = Double(ProcessInfo.processInfo.environment["THETA"] ?? "1")!
+    /// `⟨φ'⟩` and `⟨φ'²⟩` at variance `variance` (the second only when needed).
+    static func slopeAverages(_ phi: Nonlinearity, variance: Double, needSquare: Bool) -> (mean: Double, meanSquare: Double) {
+        let (nodes, weights) = GaussianAverages.rule(scale: variance.squareRoot(), singularityDistance: phi.singularityDistance)
+        let sd = variance.squareRoot()
+        var mean = 0.0, meanSquare = 0.0
+        for i in nodes.indices {
+            let slope = phi.derivative(sd * nodes[i])
+            mean += weights[i] * slope
+            meanSquare += weights[i] * slope * slope
+        }
+        return (mean, needSquare ? meanSquare : 0)
     }
 
     /// The grid chosen automatically for `model`: step 0.1 (σ = 0; spectral accuracy) or 0.025 (σ > 0; O(dt⁴)),
@@ -123,25 +134,32 @@ public final class NetworkStationarySolver {
             let width = max(1, 3.0.squareRoot() / (g * max(g * g - 1, 1e-3)))
             for j in 0..<count {
                 let tau = Double(j) * grid.step
-                state[j] = guessVariance / cosh(min(tau / width, 700)) + sigma * sigma * noiseShape[j]
+                state[j] = guessVariance / cosh(min(tau / width, 700)) + 0.5 * sigma * sigma * exp(-tau)
             }
         }
         let gSquared = g * g, noiseIntensity = sigma * sigma
         let values = kernelValues.pointer, spectrum = spectrumWork.pointer
-        let inverse = inverseOperator.baseAddress, noise = noiseShape.baseAddress
+        let omegaSquared = frequencySquared.baseAddress
+        let step = grid.step
 
         let report = try iterator.solve(state: state, progress: progress) { current, next in
             let variance = max(current[0], 1e-300)
+            let slopes = Self.slopeAverages(phi, variance: variance, needSquare: noiseIntensity > 0)
+            // Linear part g² ⟨φ'⟩² Δ moved to the left: (κ² − ∂²) Δ = g² (C_φ − ⟨φ'⟩² Δ) + σ² δ.
+            let linear = min(Self.theta * slopes.mean * slopes.mean, 0.99 / gSquared)
+            let decay = (1 - gSquared * linear).squareRoot()
             table.prepare(variance: variance)
             table.evaluate(current, into: values)
-            let kink = noiseIntensity > 0
-                ? -0.5 * noiseIntensity * GaussianAverages.expectation(variance: variance, singularityDistance: phi.singularityDistance) {
-                    let slope = phi.derivative($0); return slope * slope }
-                : 0
+            for j in 0..<count { values[j] -= linear * current[j] }
+            let kink = -0.5 * noiseIntensity * (slopes.meanSquare - linear)
             transform.forward(UnsafeBufferPointer(values), kinkSlope: kink, into: spectrum)
-            for k in 0..<count { spectrum[k] *= gSquared * inverse[k] }
+            let decaySquared = decay * decay
+            for k in 0..<count { spectrum[k] *= gSquared / (decaySquared + omegaSquared[k]) }
             transform.inverse(UnsafeBufferPointer(spectrum), into: next)
-            for j in 0..<count { next[j] += noiseIntensity * noise[j] }
+            if noiseIntensity > 0 {
+                let amplitude = noiseIntensity / (2 * decay)
+                for j in 0..<count { next[j] += amplitude * exp(-decay * Double(j) * step) }
+            }
             return variance
         }
 
@@ -155,12 +173,9 @@ public final class NetworkStationarySolver {
         // Spectrum of the solution: g² Ĉ_φ / (1 + ω²) + σ²/(1 + ω²).
         table.prepare(variance: variance)
         correlation.withUnsafeBufferPointer { table.evaluate($0, into: values) }
-        let kink = noiseIntensity > 0
-            ? -0.5 * noiseIntensity * GaussianAverages.expectation(variance: variance, singularityDistance: phi.singularityDistance) {
-                let slope = phi.derivative($0); return slope * slope }
-            : 0
+        let kink = -0.5 * noiseIntensity * Self.slopeAverages(phi, variance: variance, needSquare: noiseIntensity > 0).meanSquare
         transform.forward(UnsafeBufferPointer(values), kinkSlope: kink, into: spectrum)
-        let power = (0..<count).map { k in (gSquared * spectrum[k] + noiseIntensity) * inverse[k] }
+        let power = (0..<count).map { k in (gSquared * spectrum[k] + noiseIntensity) / (1 + omegaSquared[k]) }
         let halfTime = Interpolation.firstCrossing(correlation, step: grid.step, level: variance / 2)
         return NetworkSolution(
             coupling: g, noise: sigma, transferFunction: phi.name, branch: sigma > 0 ? .noiseDriven : .chaotic,
