@@ -5,9 +5,9 @@ let g = Double(args[1])!, sigma = Double(args[2])!
 let step = args.count > 3 ? Double(args[3])! : nil
 let env = ProcessInfo.processInfo.environment
 let depth = Int(env["DEPTH"] ?? "8")!, damp = Double(env["DAMP"] ?? "1")!
-let accel = args.count > 4 && args[4] == "plain" ? Acceleration.plain(damping: damp) : Acceleration.anderson(depth: depth, damping: damp)
+let accel = args.count > 4 && args[4] == "nk" ? Acceleration.newtonKrylov(krylovDimension: depth) : args.count > 4 && args[4] == "plain" ? Acceleration.plain(damping: damp) : Acceleration.anderson(depth: depth, damping: damp)
 let model = try NetworkModel(coupling: g, noise: sigma)
-var grid = NetworkStationarySolver.automaticGrid(for: model)
+var grid = try NetworkStationarySolver.automaticGrid(for: model)
 if let step, step > 0 { grid = try LagGrid(step: step, minimumWindow: grid.window) }
 let solver = NetworkStationarySolver(grid: grid, options: IterationOptions(tolerance: 1e-12, maximumIterations: 20000, acceleration: accel))
 let start = Date()

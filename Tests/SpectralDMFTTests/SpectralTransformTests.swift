@@ -56,3 +56,23 @@ private func exponentialTransformError(step: Double, corrected: Bool) throws -> 
     #expect(throws: GridError.self) { try LagGrid(step: 1e-9, minimumWindow: 1e9) }
     #expect(throws: GridError.self) { try LagGrid(step: 0.1, intervals: 4) }
 }
+
+@Test func inverseWithQuarticTailIsFourthOrder() throws {
+    // f(τ) = (e^{−|τ|} − e^{−2|τ|}/2... ) : take f̂ = 2/((1+ω²)(4+ω²))·6, i.e. f = 2e^{−|τ|} − e^{−2|τ|}, whose
+    // third derivative jumps at 0 and whose spectrum decays as 12/ω⁴.
+    func error(step: Double, corrected: Bool) throws -> Double {
+        let grid = try LagGrid(step: step, minimumWindow: 40)
+        let transform = EvenFourierTransform(grid: grid)
+        let spectrum = grid.frequencies.map { 12 / ((1 + $0 * $0) * (4 + $0 * $0)) }
+        var values = [Double](repeating: 0, count: grid.count)
+        spectrum.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { transform.inverse(source, tailCoefficient: corrected ? 12 : 0, into: $0) }
+        }
+        return zip(grid.lags, values).map { abs($1 - (2 * exp(-$0) - exp(-2 * $0))) }.max()!
+    }
+    let plain = try [0.1, 0.05].map { try error(step: $0, corrected: false) }
+    #expect(abs(log2(plain[0] / plain[1]) - 3) < 0.1, "plain errors \(plain)")
+    let corrected = try [0.2, 0.1, 0.05].map { try error(step: $0, corrected: true) }
+    let orders = [log2(corrected[0] / corrected[1]), log2(corrected[1] / corrected[2])]
+    for order in orders { #expect(order > 3.7, "corrected errors \(corrected), orders \(orders)") }
+}

@@ -1,20 +1,25 @@
 import Foundation
 
-/// `K(Δ) = E[φ(u) ψ(v)]` for Var u = Var v = `variance`, Cov u v = Δ, tabulated once per variance as a
-/// Chebyshev series in ρ = Δ / variance ∈ [−1, 1], so that evaluating it at all n lags costs O(n·M).
+/// `K(Δ; Δ0) = E[φ(u) ψ(v)]` for Var u = Var v = Δ0, Cov u v = Δ, as a table that costs O(n·M) to evaluate at
+/// n lags, for any Δ0 near the one it was built for.
 ///
-/// Nodes are Chebyshev–Lobatto points ρ_i = cos(π i / (M−1)) (nested when M−1 doubles). M starts at 17 and
-/// doubles until the last quarter of the coefficients is below `1e-14 · max|K|`, up to 2049 nodes (tanh at
-/// variance 100 needs ~500). With ρ = cos θ the series is a cosine series in θ, and a transfer function that
-/// sharpens at large variance (tanh → sign) smooths the triangle wave `1 − 2θ/π` on the scale θ ~ 1/√variance:
-/// that is what sets M. When φ and ψ share a parity, only ρ ≥ 0 is integrated and the rest follows by symmetry.
-/// A closed-form kernel, when given, is evaluated directly instead of tabulated.
+/// **In ρ = Δ/Δ0 ∈ [−1, 1]**: a Chebyshev interpolant through Chebyshev–Lobatto points ρ_i = cos(π i/(M−1)),
+/// M starting at 17 and doubling until the last quarter of the coefficients is below `1e-14 · max|K|` (tanh needs
+/// 64 at Δ0 ≈ 1, ~500 at Δ0 = 100). With ρ = cos θ this is a cosine series in θ; a transfer function that sharpens
+/// at large variance (tanh → sign) smooths the triangle wave `1 − 2θ/π` on the scale θ ~ 1/√Δ0, which sets M.
+/// Node values come from `GaussianAverages.pairExpectation`; when φ and ψ share a parity only ρ ≥ 0 is integrated.
+///
+/// **In Δ0**: solvers change Δ0 at every iteration (and by tiny amounts in Newton–Krylov directional
+/// derivatives), so the table holds the ρ-series at K = 10 Chebyshev points of a bracket Δ0·[1 − 0.08, 1 + 0.08]
+/// and interpolates its coefficients barycentrically in Δ0; K is such that the interpolation error,
+/// ~25^{−K}, is at rounding level (K(ρ; Δ0) is analytic in Δ0 > 0). A Δ0 outside the bracket builds a new one
+/// around it. A closed-form kernel, when given, is evaluated directly instead.
 public final class CorrelationTable {
     /// Which Gaussian average the table holds.
     public enum Pair: Sendable {
-        /// `E[φ(u)φ(v)]` (even in ρ ↦ −ρ up to sign: odd for odd φ).
+        /// `E[φ(u)φ(v)]` (odd in ρ for odd φ).
         case function
-        /// `E[φ'(u)φ'(v)]`.
+        /// `E[φ'(u)φ'(v)]` (even in ρ for odd φ).
         case derivative
     }
 
@@ -24,13 +29,22 @@ public final class CorrelationTable {
     public let pair: Pair
     /// Variance the table was last prepared for.
     public private(set) var variance: Double = .nan
-    /// Number of Chebyshev coefficients in use.
-    public private(set) var nodeCount: Int = 0
-    /// Largest node count allowed.
+    /// Number of Chebyshev coefficients in ρ in use (0 for a closed form).
+    public var nodeCount: Int { coefficients.count }
+    /// How many times a variance bracket was built (each costs K·M two-dimensional quadratures).
+    public private(set) var bracketBuilds = 0
+    /// Largest number of ρ nodes allowed.
     public static let maximumNodes = 2049
+    /// Number of Chebyshev points in Δ0 per bracket.
+    public static let varianceNodes = 10
+    /// Relative half-width of a variance bracket.
+    public static let bracketHalfWidth = 0.08
 
     private var coefficients: [Double] = []
-    private var nodeValues: [Double] = []
+    private var bracketVariances: [Double] = []
+    private var bracketWeights: [Double] = []
+    private var bracketSeries: [[Double]] = []
+    private var bracketRange: ClosedRange<Double> = 1...1
     private let parity: Double  // +1 even in ρ, −1 odd in ρ, 0 unknown
     private let closedForm: (@Sendable (Double, Double, Double) -> Double)?
 
@@ -39,13 +53,14 @@ public final class CorrelationTable {
         self.nonlinearity = nonlinearity
         self.pair = pair
         let odd = nonlinearity.isOdd
-        // φ odd ⇒ E[φφ] odd in ρ and E[φ'φ'] even in ρ.
         switch pair {
         case .function: parity = odd ? -1 : 0
         case .derivative: parity = odd ? 1 : 0
         }
         let form = pair == .function ? nonlinearity.closedFormCorrelation : nonlinearity.closedFormDerivativeCorrelation
         closedForm = useClosedForm ? form : nil
+        bracketRange = 1...1
+        bracketVariances = []
     }
 
     /// Direct (untabulated) value of the average at covariance ρ·variance.
@@ -53,47 +68,86 @@ public final class CorrelationTable {
         let covariance = rho * variance
         if let closedForm { return closedForm(variance, variance, covariance) }
         let nl = nonlinearity
-        switch pair {
-        case .function:
-            return GaussianAverages.pairExpectation(nl.function, nl.function, varianceU: variance, varianceV: variance,
-                                                    covariance: covariance, singularityDistance: nl.singularityDistance)
-        case .derivative:
-            return GaussianAverages.pairExpectation(nl.derivative, nl.derivative, varianceU: variance, varianceV: variance,
-                                                    covariance: covariance, singularityDistance: nl.singularityDistance)
-        }
+        let f = pair == .function ? nl.function : nl.derivative
+        return GaussianAverages.pairExpectation(f, f, varianceU: variance, varianceV: variance,
+                                                covariance: covariance, singularityDistance: nl.singularityDistance)
     }
 
-    /// Builds the Chebyshev series for `variance` (no work if it is unchanged or a closed form is used).
+    /// Makes the table ready for `variance`: interpolates within the current bracket, or builds a new bracket.
     public func prepare(variance newVariance: Double) {
         if newVariance == variance { return }
         variance = newVariance
-        if closedForm != nil || newVariance <= 0 { nodeCount = 0; return }
+        if closedForm != nil || !(newVariance > 0) { coefficients = []; return }
+        if bracketVariances.isEmpty || !bracketRange.contains(newVariance) { buildBracket(around: newVariance) }
+        interpolateCoefficients()
+    }
+
+    private func buildBracket(around centre: Double) {
+        bracketBuilds += 1
+        let count = Self.varianceNodes, half = Self.bracketHalfWidth
+        bracketRange = (centre * (1 - half))...(centre * (1 + half))
+        bracketVariances = (0..<count).map { k in
+            centre * (1 + half * cos(Double.pi * (2 * Double(k) + 1) / (2 * Double(count))))
+        }
+        bracketWeights = (0..<count).map { k in
+            (k % 2 == 0 ? 1.0 : -1.0) * sin(Double.pi * (2 * Double(k) + 1) / (2 * Double(count)))
+        }
+        var series = bracketVariances.map { chebyshevSeries(variance: $0) }
+        let longest = series.map(\.count).max() ?? 0
+        for k in series.indices where series[k].count < longest {
+            series[k] += [Double](repeating: 0, count: longest - series[k].count)
+        }
+        bracketSeries = series
+    }
+
+    /// Barycentric interpolation in Δ0 of the ρ-series coefficients.
+    private func interpolateCoefficients() {
+        let length = bracketSeries[0].count
+        if coefficients.count != length { coefficients = [Double](repeating: 0, count: length) }
+        if let exact = bracketVariances.firstIndex(of: variance) {
+            coefficients = bracketSeries[exact]
+            return
+        }
+        var factors = [Double](repeating: 0, count: bracketVariances.count)
+        var total = 0.0
+        for k in bracketVariances.indices {
+            factors[k] = bracketWeights[k] / (variance - bracketVariances[k])
+            total += factors[k]
+        }
+        for j in 0..<length { coefficients[j] = 0 }
+        for k in bracketVariances.indices {
+            let factor = factors[k] / total
+            let row = bracketSeries[k]
+            for j in 0..<length { coefficients[j] += factor * row[j] }
+        }
+    }
+
+    /// The adaptive Chebyshev-in-ρ series at one variance.
+    private func chebyshevSeries(variance: Double) -> [Double] {
         var intervals = 16
-        nodeValues = [Double](repeating: 0, count: intervals + 1)
-        fillNodes(&nodeValues, intervals: intervals, indices: Array(0...intervals))
+        var nodeValues = [Double](repeating: 0, count: intervals + 1)
+        fillNodes(&nodeValues, intervals: intervals, indices: Array(0...intervals), variance: variance)
+        var series: [Double]
         while true {
-            coefficients = Self.chebyshevCoefficients(nodeValues)
+            series = Self.chebyshevCoefficients(nodeValues)
             let scale = nodeValues.reduce(0) { max($0, abs($1)) }
-            let tail = coefficients[(3 * intervals / 4)...].reduce(0) { max($0, abs($1)) }
+            let tail = series[(3 * intervals / 4)...].reduce(0) { max($0, abs($1)) }
             if tail <= 1e-14 * max(scale, 1e-300) || 2 * intervals + 1 > Self.maximumNodes { break }
-            // Refine: old node i becomes new node 2i.
             let refined = 2 * intervals
             var values = [Double](repeating: 0, count: refined + 1)
             for i in 0...intervals { values[2 * i] = nodeValues[i] }
-            fillNodes(&values, intervals: refined, indices: Array(stride(from: 1, to: refined, by: 2)))
+            fillNodes(&values, intervals: refined, indices: Array(stride(from: 1, to: refined, by: 2)), variance: variance)
             nodeValues = values
             intervals = refined
         }
-        // Drop the negligible tail so evaluation is as short as possible.
-        let scale = coefficients.reduce(0) { max($0, abs($1)) }
-        var last = coefficients.count - 1
-        while last > 0 && abs(coefficients[last]) <= 1e-17 * scale { last -= 1 }
-        coefficients.removeSubrange((last + 1)...)
-        nodeCount = coefficients.count
+        let scale = series.reduce(0) { max($0, abs($1)) }
+        var last = series.count - 1
+        while last > 0 && abs(series[last]) <= 1e-17 * scale { last -= 1 }
+        return Array(series[0...last])
     }
 
     /// Computes the node values at `indices` (ρ_i = cos(π i / intervals)), using the parity for ρ < 0.
-    private func fillNodes(_ values: inout [Double], intervals: Int, indices: [Int]) {
+    private func fillNodes(_ values: inout [Double], intervals: Int, indices: [Int], variance: Double) {
         for i in indices where parity == 0 || 2 * i <= intervals {
             let rho = cos(Double.pi * Double(i) / Double(intervals))
             values[i] = exactValue(correlationCoefficient: rho, variance: variance)
@@ -120,7 +174,7 @@ public final class CorrelationTable {
     @inline(__always) public func value(covariance: Double) -> Double {
         let rho = variance > 0 ? min(1, max(-1, covariance / variance)) : 0
         if let closedForm { return closedForm(variance, variance, rho * variance) }
-        if nodeCount == 0 { return exactValue(correlationCoefficient: rho, variance: variance) }
+        if coefficients.isEmpty { return exactValue(correlationCoefficient: rho, variance: variance) }
         return coefficients.withUnsafeBufferPointer { Self.clenshaw($0, rho) }
     }
 
@@ -128,7 +182,7 @@ public final class CorrelationTable {
     public func evaluate(_ covariances: UnsafeBufferPointer<Double>, into values: UnsafeMutableBufferPointer<Double>) {
         precondition(covariances.count == values.count)
         let n = covariances.count
-        if closedForm != nil || nodeCount == 0 {
+        if closedForm != nil || coefficients.isEmpty {
             for j in 0..<n { values[j] = value(covariance: covariances[j]) }
             return
         }

@@ -7,13 +7,17 @@ public enum Acceleration: Sendable, Equatable, Codable, CustomStringConvertible 
     /// Anderson mixing (type II) over the last `depth` iterates, with mixing parameter `damping`.
     case anderson(depth: Int, damping: Double)
 
-    /// Anderson mixing over 8 iterates without damping: the default of every solver.
-    public static let standard = Acceleration.anderson(depth: 8, damping: 1)
+    /// Jacobian-free Newton–Krylov: Newton steps solved by GMRES with up to `krylovDimension` vectors.
+    case newtonKrylov(krylovDimension: Int)
+
+    /// Newton–Krylov with up to 20 Krylov vectors per Newton step: the default of every solver.
+    public static let standard = Acceleration.newtonKrylov(krylovDimension: 20)
 
     public var description: String {
         switch self {
         case .plain(let damping): return "plain(damping: \(damping))"
         case .anderson(let depth, let damping): return "anderson(depth: \(depth), damping: \(damping))"
+        case .newtonKrylov(let dimension): return "newton-krylov(krylov: \(dimension))"
         }
     }
 }
@@ -85,6 +89,7 @@ public final class FixedPointIterator {
     private var gram: [Double]
     private var rightSide: [Double]
     private var coefficients: [Double]
+    private let newton: NewtonKrylovSolver?
 
     /// Allocates the workspaces for vectors of length `dimension`.
     public init(dimension: Int, options: IterationOptions = IterationOptions()) {
@@ -99,6 +104,11 @@ public final class FixedPointIterator {
         if case .anderson(let d, _) = options.acceleration { depth = max(1, d) } else { depth = 1 }
         residualDifferences = (0..<depth).map { _ in AlignedBuffer(count: dimension) }
         mappedDifferences = (0..<depth).map { _ in AlignedBuffer(count: dimension) }
+        if case .newtonKrylov(let krylov) = options.acceleration {
+            newton = NewtonKrylovSolver(dimension: dimension, krylovDimension: krylov)
+        } else {
+            newton = nil
+        }
         gram = [Double](repeating: 0, count: depth * depth)
         rightSide = [Double](repeating: 0, count: depth)
         coefficients = [Double](repeating: 0, count: depth)
@@ -118,6 +128,9 @@ public final class FixedPointIterator {
         map: (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> Double
     ) throws -> ConvergenceReport {
         precondition(state.count == dimension)
+        if let newton {
+            return try newton.solve(state: state, mapped: mapped, options: options, progress: progress, map: map)
+        }
         let n = dimension
         let x = state.baseAddress, g = mapped.baseAddress, f = residualVector.baseAddress
         let gPrev = previousMapped.baseAddress, fPrev = previousResidual.baseAddress
@@ -130,6 +143,7 @@ public final class FixedPointIterator {
         switch options.acceleration {
         case .plain(let beta): anderson = false; damping = beta
         case .anderson(_, let beta): anderson = true; damping = beta
+        case .newtonKrylov: anderson = false; damping = 1
         }
 
         for iteration in 1...max(1, options.maximumIterations) {

@@ -55,6 +55,11 @@ public final class NetworkStationarySolver {
         set { iterator.options = newValue }
     }
 
+    /// Moves the linear part g²⟨φ'⟩²Δ of the kernel to the left-hand side (see the type's documentation).
+    /// On by default; plain damped iteration needs it off (with it, the map has an unstable direction that
+    /// only Newton–Krylov handles).
+    public var linearPreconditioning = true
+
     private let transform: EvenFourierTransform
     private let iterator: FixedPointIterator
     private let state: AlignedBuffer
@@ -78,7 +83,25 @@ public final class NetworkStationarySolver {
         }
     }
 
-    nonisolated(unsafe) public static var theta = Double(ProcessInfo.processInfo.environment["THETA"] ?? "1")!
+    /// The starting profile: Δ0 from the energy equation of the potential method (a scalar root, ~20 µs), and
+    /// `(σ²/2) e^{−τ} + (Δ0 − σ²/2) sech(aτ)` with `a` matching the exact curvature `Δ''(0⁺) = Δ0 − g²⟨φ²⟩`.
+    /// Only the start: the converged profile is the spectral scheme's own fixed point.
+    public static func initialGuess(model: NetworkModel, grid: LagGrid) -> [Double] {
+        let g = model.coupling, noiseIntensity = model.noise * model.noise
+        let variance = (try? PotentialMethod.variance(model: model)).flatMap { $0 > 0 ? $0 : nil }
+            ?? max(g * g - 1, 0.05 * g * g) + noiseIntensity / 2
+        let phi = model.nonlinearity
+        let meanSquare = GaussianAverages.expectation(variance: variance, singularityDistance: phi.singularityDistance) {
+            let value = phi.function($0); return value * value
+        }
+        let amplitude = variance - noiseIntensity / 2
+        let curvature = (g * g * meanSquare - variance + noiseIntensity / 2) / max(amplitude, 1e-300)
+        let rate = curvature > 0 && amplitude > 0 ? curvature.squareRoot() : 1
+        return grid.lags.map { tau in
+            0.5 * noiseIntensity * exp(-tau) + max(amplitude, 0) / cosh(min(rate * tau, 700))
+        }
+    }
+
     /// `⟨φ'⟩` and `⟨φ'²⟩` at variance `variance` (the second only when needed).
     static func slopeAverages(_ phi: Nonlinearity, variance: Double, needSquare: Bool) -> (mean: Double, meanSquare: Double) {
         let (nodes, weights) = GaussianAverages.rule(scale: variance.squareRoot(), singularityDistance: phi.singularityDistance)
@@ -92,15 +115,21 @@ public final class NetworkStationarySolver {
         return (mean, needSquare ? meanSquare : 0)
     }
 
-    /// The grid chosen automatically for `model`: step 0.1 (σ = 0; spectral accuracy) or 0.025 (σ > 0; O(dt⁴)),
-    /// and a window of `60/|g − 1|` clamped to [40, 20000], long enough for the √3/(g−1) decorrelation time
-    /// near threshold to decay to rounding. The solver checks the tail afterwards and reports a short window.
-    public static func automaticGrid(for model: NetworkModel) -> LagGrid {
+    /// The grid chosen automatically for `model`.
+    ///
+    /// Step: 0.1 for σ = 0, where the scheme is spectrally accurate (0.1·0.05/(g−1) within 0.05 of threshold,
+    /// where Δ varies on the scale √3/(g−1)); 0.025 for σ > 0, where it is O(dt⁴). Window: Δ decays as
+    /// e^{−κτ} with κ = √(1 − g²⟨φ'⟩²) at the variance Δ0 of the energy equation (potential method, a scalar
+    /// root), so the window is 38/κ (Δ down to ~3e-17 of Δ0), at least 20, rounded up to a power-of-two grid.
+    public static func automaticGrid(for model: NetworkModel) throws -> LagGrid {
         let distance = abs(model.coupling - 1)
-        let window = min(20_000, max(40, 60 / max(distance, 1e-9)))
         let step = model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2)
-        // A valid grid always exists for these numbers.
-        return try! LagGrid(step: step, minimumWindow: window)
+        var window = 60 / max(distance, 1e-3)
+        if !model.isQuiescent, let variance = try? PotentialMethod.variance(model: model), variance > 0 {
+            let rate = PotentialMethod.tailRate(model: model, variance: variance)
+            if rate > 0 && rate.isFinite { window = 38 / rate }
+        }
+        return try LagGrid(step: step, minimumWindow: max(20, window))
     }
 
     /// Solves for the stationary state of `model`.
@@ -130,12 +159,7 @@ public final class NetworkStationarySolver {
             precondition(initialGuess.count == count, "initial guess must have grid.count values")
             state.assign(from: initialGuess)
         } else {
-            let guessVariance = max(g * g - 1, 0.05 * g * g) + sigma * sigma / 2
-            let width = max(1, 3.0.squareRoot() / (g * max(g * g - 1, 1e-3)))
-            for j in 0..<count {
-                let tau = Double(j) * grid.step
-                state[j] = guessVariance / cosh(min(tau / width, 700)) + 0.5 * sigma * sigma * exp(-tau)
-            }
+            state.assign(from: Self.initialGuess(model: model, grid: grid))
         }
         let gSquared = g * g, noiseIntensity = sigma * sigma
         let values = kernelValues.pointer, spectrum = spectrumWork.pointer
@@ -146,7 +170,7 @@ public final class NetworkStationarySolver {
             let variance = max(current[0], 1e-300)
             let slopes = Self.slopeAverages(phi, variance: variance, needSquare: noiseIntensity > 0)
             // Linear part g² ⟨φ'⟩² Δ moved to the left: (κ² − ∂²) Δ = g² (C_φ − ⟨φ'⟩² Δ) + σ² δ.
-            let linear = min(Self.theta * slopes.mean * slopes.mean, 0.99 / gSquared)
+            let linear = linearPreconditioning ? min(slopes.mean * slopes.mean, 0.99 / gSquared) : 0
             let decay = (1 - gSquared * linear).squareRoot()
             table.prepare(variance: variance)
             table.evaluate(current, into: values)
@@ -155,7 +179,8 @@ public final class NetworkStationarySolver {
             transform.forward(UnsafeBufferPointer(values), kinkSlope: kink, into: spectrum)
             let decaySquared = decay * decay
             for k in 0..<count { spectrum[k] *= gSquared / (decaySquared + omegaSquared[k]) }
-            transform.inverse(UnsafeBufferPointer(spectrum), into: next)
+            // Beyond the band, g² Ĉ/(κ² + ω²) ≈ −2 g² kink / ω⁴.
+            transform.inverse(UnsafeBufferPointer(spectrum), tailCoefficient: -2 * gSquared * kink, into: next)
             if noiseIntensity > 0 {
                 let amplitude = noiseIntensity / (2 * decay)
                 for j in 0..<count { next[j] += amplitude * exp(-decay * Double(j) * step) }

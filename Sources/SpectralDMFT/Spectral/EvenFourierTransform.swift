@@ -11,6 +11,11 @@ import Foundation
 /// (`s dt²/6` at ω = 0), the sum over aliases `ω + 2πn/dt`, `n ≠ 0`, of the tail. What remains is
 /// `O(dt⁴)` (from `f'''(0⁺)`), which the tests measure.
 ///
+/// The inverse transform likewise misses the out-of-band part of a spectrum: one that decays as `A/ω⁴`
+/// (the transform of a function whose third derivative jumps at 0, as after dividing a kinked spectrum by ω²)
+/// loses `O(dt³)` at τ = 0. `inverse(_:tailCoefficient:into:)` adds the aliases of that tail,
+/// `A [ (dt/2)⁴ (1/sin⁴(ω dt/2) − (2/3)/sin²(ω dt/2)) − 1/ω⁴ ]` (`A dt⁴/720` at ω = 0), exactly.
+///
 /// Plans are shared (see `FFTWPlanner`); the two work buffers are owned here, so a transform allocates nothing.
 public final class EvenFourierTransform {
     /// The lag grid (and its dual frequencies).
@@ -19,6 +24,8 @@ public final class EvenFourierTransform {
     private let output: AlignedBuffer
     /// Alias sum of `−2/ω²` per unit kink slope, `2[(dt/2)²/sin²(ω dt/2) − 1/ω²]` at each frequency.
     private let kinkAlias: AlignedBuffer
+    /// Alias sum of `1/ω⁴` over `ω + 2πn/dt`, `n ≠ 0`.
+    private let quarticAlias: AlignedBuffer
 
     /// Prepares work buffers and the kink-alias kernel for `grid`.
     public init(grid: LagGrid) {
@@ -26,12 +33,17 @@ public final class EvenFourierTransform {
         input = AlignedBuffer(count: grid.count)
         output = AlignedBuffer(count: grid.count)
         kinkAlias = AlignedBuffer(count: grid.count)
+        quarticAlias = AlignedBuffer(count: grid.count)
         let step = grid.step
+        let quarterStep = pow(step / 2, 4)
         kinkAlias[0] = step * step / 6
+        quarticAlias[0] = quarterStep / 45
         for k in 1..<grid.count {
             let omega = Double(k) * grid.frequencyStep
             let half = sin(omega * step / 2)
-            kinkAlias[k] = 2 * ((step * step / 4) / (half * half) - 1 / (omega * omega))
+            let halfSquared = half * half
+            kinkAlias[k] = 2 * ((step * step / 4) / halfSquared - 1 / (omega * omega))
+            quarticAlias[k] = quarterStep * (1 / (halfSquared * halfSquared) - (2.0 / 3) / halfSquared) - 1 / pow(omega, 4)
         }
     }
 
@@ -51,11 +63,17 @@ public final class EvenFourierTransform {
         for k in 0..<count { target[k] = step * out[k] + kinkSlope * alias[k] }
     }
 
-    /// Inverse transform `f̂(ω_k) → f(τ_j)` (no correction: the input is taken as band-limited).
-    public func inverse(_ spectrum: UnsafeBufferPointer<Double>, into values: UnsafeMutableBufferPointer<Double>) {
+    /// Inverse transform `f̂(ω_k) → f(τ_j)`. `tailCoefficient` is `A` in `f̂(ω) ≈ A/ω⁴` beyond the band
+    /// (0 for a band-limited or rapidly decaying spectrum); its aliases are added before transforming.
+    public func inverse(_ spectrum: UnsafeBufferPointer<Double>, tailCoefficient: Double = 0,
+                        into values: UnsafeMutableBufferPointer<Double>) {
         let count = grid.count
         precondition(values.count == count && spectrum.count == count)
         input.baseAddress.update(from: spectrum.baseAddress!, count: count)
+        if tailCoefficient != 0 {
+            let target = input.baseAddress, alias = quarticAlias.baseAddress
+            for k in 0..<count { target[k] += tailCoefficient * alias[k] }
+        }
         FFTWPlanner.execute(.cosineI, input: input, output: output)
         let scale = 1 / (2 * grid.window)
         let out = output.baseAddress, target = values.baseAddress!
