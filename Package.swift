@@ -33,7 +33,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpectralDMFTTests",
-            dependencies: ["SpectralDMFT"]
+            dependencies: ["SpectralDMFT", "dmft"]
         ),
     ],
     swiftLanguageModes: [.v6]

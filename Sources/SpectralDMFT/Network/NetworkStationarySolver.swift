@@ -42,8 +42,14 @@ public struct NetworkSolution: Sendable, Codable {
 /// The noise part is exact in the time domain, `(σ²/2) e^{−|τ|}`; one iteration is
 /// `Δ ↦ (σ²/2)e^{−|τ|} + F⁻¹[ g² F[C_φ(Δ; Δ(0))] / (1 + ω²) ]`, where `C_φ` is read from a Chebyshev table
 /// rebuilt for the current Δ(0), and `F` is the even transform of `EvenFourierTransform` with the kink of
-/// `C_φ` at τ = 0 (slope `−(σ²/2) g⁰ ⟨φ'²⟩`) corrected exactly. For σ = 0 the scheme is spectrally accurate in
-/// the step; for σ > 0 it is O(dt⁴). The iteration is Anderson-accelerated by default.
+/// `C_φ` at τ = 0 (slope `−(σ²/2)⟨φ'²⟩`) corrected exactly. For σ = 0 the scheme is spectrally accurate in
+/// the step; for σ > 0 it is O(dt⁴).
+///
+/// Preconditioning: in the tail, `C_φ ≈ ⟨φ'⟩² Δ`, and the plain map amplifies slow tail modes by
+/// `g²⟨φ'⟩²/(1 + ω²) → 1 − κ²` (κ the tail rate): damped iteration then needs hundreds of steps. The solver
+/// moves that linear part to the left, `(κ² − ∂²) Δ = g² (C_φ − ⟨φ'⟩² Δ) + σ² δ(τ)`, whose noise part is
+/// `(σ²/2κ) e^{−κ|τ|}` exactly, and solves the resulting fixed point by Jacobian-free Newton–Krylov (the
+/// default), which also copes with the map's one unstable even direction.
 ///
 /// A solver owns its grid, FFT workspaces and iteration workspaces; make one and reuse it across a scan.
 public final class NetworkStationarySolver {
@@ -56,9 +62,14 @@ public final class NetworkStationarySolver {
     }
 
     /// Moves the linear part g²⟨φ'⟩²Δ of the kernel to the left-hand side (see the type's documentation).
-    /// On by default; plain damped iteration needs it off (with it, the map has an unstable direction that
-    /// only Newton–Krylov handles).
+    /// Used with Newton–Krylov only: it leaves the map with an unstable direction that damped and Anderson
+    /// iteration cannot follow, so those iterate the unpreconditioned map.
     public var linearPreconditioning = true
+
+    private var preconditioned: Bool {
+        if case .newtonKrylov = options.acceleration { return linearPreconditioning }
+        return false
+    }
 
     private let transform: EvenFourierTransform
     private let iterator: FixedPointIterator
@@ -170,7 +181,7 @@ public final class NetworkStationarySolver {
             let variance = max(current[0], 1e-300)
             let slopes = Self.slopeAverages(phi, variance: variance, needSquare: noiseIntensity > 0)
             // Linear part g² ⟨φ'⟩² Δ moved to the left: (κ² − ∂²) Δ = g² (C_φ − ⟨φ'⟩² Δ) + σ² δ.
-            let linear = linearPreconditioning ? min(slopes.mean * slopes.mean, 0.99 / gSquared) : 0
+            let linear = preconditioned ? min(slopes.mean * slopes.mean, 0.99 / gSquared) : 0
             let decay = (1 - gSquared * linear).squareRoot()
             table.prepare(variance: variance)
             table.evaluate(current, into: values)

@@ -3,7 +3,7 @@
 /// Lags are `τ_j = j·step`, `j = 0…intervals`; the function is understood as even, `f(−τ) = f(τ)`,
 /// and periodic with period `2·window` where `window = intervals·step`. The dual frequencies are
 /// `ω_k = π k / window`, `k = 0…intervals`. Units: τ in the model's time unit, ω in its inverse.
-public struct LagGrid: Sendable, Equatable, Codable {
+public struct LagGrid: Sendable, Hashable, Codable {
     /// Lag spacing `dt`.
     public let step: Double
     /// Number of intervals `M` on `[0, window]`; the grid holds `M + 1` points.

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Writes files atomically: the data go to a temporary file in the same folder, which is then renamed over the
+/// target, so an interrupted run never leaves a half-written file in place of a good one.
+public enum AtomicFile {
+    /// Errors writing output.
+    public enum WriteError: Error, CustomStringConvertible {
+        case missingFolder(String)
+        case isDirectory(String)
+        case failed(String, String)
+
+        public var description: String {
+            switch self {
+            case .missingFolder(let path): return "cannot write \(path): its folder does not exist"
+            case .isDirectory(let path): return "cannot write \(path): it is a directory"
+            case .failed(let path, let reason): return "cannot write \(path): \(reason)"
+            }
+        }
+    }
+
+    /// Checks, without writing anything, that `path` can be written: its folder exists and it is not a directory.
+    public static func checkWritable(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw WriteError.isDirectory(path)
+        }
+        let folder = url.deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw WriteError.missingFolder(path)
+        }
+    }
+
+    /// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
+    public static func write(_ text: String, to path: String) throws {
+        try checkWritable(path)
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            if rename(temporary.path, url.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: temporary)
+                throw WriteError.failed(path, reason)
+            }
+        } catch let error as WriteError {
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw WriteError.failed(path, error.localizedDescription)
+        }
+    }
+}
+
+/// A table of numbers written as CSV with a header row (values in shortest round-trip decimal form).
+public struct CSVTable: Sendable {
+    /// Column names, in order.
+    public let columns: [String]
+    /// Rows; each has one value per column.
+    public private(set) var rows: [[String]] = []
+
+    /// An empty table with these columns.
+    public init(columns: [String]) { self.columns = columns }
+
+    /// Appends a row of numbers (NaN is written as `nan`).
+    public mutating func append(_ values: [Double]) {
+        precondition(values.count == columns.count)
+        rows.append(values.map { $0.isNaN ? "nan" : "\($0)" })
+    }
+
+    /// Appends a row of already formatted fields.
+    public mutating func append(fields: [String]) {
+        precondition(fields.count == columns.count)
+        rows.append(fields)
+    }
+
+    /// The CSV text.
+    public var text: String {
+        var result = columns.joined(separator: ",") + "\n"
+        result.reserveCapacity(rows.count * columns.count * 20)
+        for row in rows { result += row.joined(separator: ",") + "\n" }
+        return result
+    }
+
+    /// Writes the table atomically to `path`.
+    public func write(to path: String) throws { try AtomicFile.write(text, to: path) }
+}
+
+/// JSON encoding used for records and `--json` output: sorted keys, snake_case, NaN as the string "nan".
+public enum JSONRecord {
+    /// Encodes `value` as one JSON object.
+    public static func encode<Value: Encodable>(_ value: Value, pretty: Bool = false) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

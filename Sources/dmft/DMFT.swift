@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct DMFT: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dmft",
+        abstract: "Dynamical mean-field theory of random rate networks and spherical p-spin glasses, solved spectrally.",
+        discussion: """
+        Units and conventions are those of PHYSICS.md: time in units of the unit relaxation time, \
+        Δ(τ) = ⟨h(t)h(t+τ)⟩, spectra f̂(ω) = ∫ f(|τ|) e^{iωτ} dτ.
+        Examples:
+          dmft network solve --g 1.5
+          dmft network scan --g-min 0.5 --g-max 3 --steps 100 --output scan.csv
+          dmft bench
+        """,
+        subcommands: [Network.self, Bench.self]
+    )
+}

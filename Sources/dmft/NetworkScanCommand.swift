@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import SpectralDMFT
+
+struct NetworkScanRecord: Encodable {
+    let gMin: Double
+    let gMax: Double
+    let steps: Int
+    let sigma: Double
+    let phi: String
+    let workers: Int
+    let failures: Int
+    let seconds: Double
+    let version: String
+    let output: String
+}
+
+struct NetworkScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Δ0, decorrelation time and solver statistics over a range of couplings g, on every core.",
+        discussion: """
+        Writes CSV `g,sigma,delta0,decorrelation_time,iterations,residual` and the run record FILE.run.json. \
+        A point that fails is written with delta0 = nan and its residual, reported, and makes the exit status non-zero.
+        """
+    )
+
+    @Option(name: .customLong("g-min"), help: "Smallest coupling.")
+    var gMin: Double
+
+    @Option(name: .customLong("g-max"), help: "Largest coupling.")
+    var gMax: Double
+
+    @Option(help: "Number of couplings (evenly spaced, endpoints included).")
+    var steps: Int
+
+    @Option(name: .customLong("sigma"), help: "Noise amplitude σ (≥ 0).")
+    var noise: Double = 0
+
+    @Option(name: .customLong("phi"), help: "Transfer function: tanh or erf.")
+    var transferFunction: String = "tanh"
+
+    @Option(help: "Output CSV file.")
+    var output: String
+
+    @Option(help: "Worker threads (default: every core).")
+    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        try CommandSupport.require(gMin, named: "g-min", "a finite number > 0") { $0 > 0 }
+        try CommandSupport.require(gMax, named: "g-max", "a finite number >= g-min") { $0 >= gMin }
+        try CommandSupport.require(noise, named: "sigma", "a finite number >= 0") { $0 >= 0 }
+        guard steps >= 1 && steps <= 1_000_000 else { throw InputError("invalid steps = \(steps): it must be between 1 and 1000000") }
+        guard workers >= 1 else { throw InputError("invalid workers = \(workers): it must be >= 1") }
+        _ = try CommandSupport.nonlinearity(named: transferFunction)
+    }
+
+    func run() throws {
+        let phi = try CommandSupport.nonlinearity(named: transferFunction)
+        let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
+        try AtomicFile.checkWritable(output)
+        try AtomicFile.checkWritable(recordPath)
+        let couplings = NetworkScan.couplings(from: gMin, to: gMax, steps: steps)
+        let total = couplings.count
+        let showProgress = CommandSupport.showsProgress
+        let start = Date()
+        let points = NetworkScan.run(couplings: couplings, noise: noise, nonlinearity: phi, workers: workers) { done in
+            if showProgress { CommandSupport.progress("scan: \(done)/\(total) couplings") }
+        }
+        if showProgress { CommandSupport.endProgress() }
+        let seconds = Date().timeIntervalSince(start)
+
+        var table = CSVTable(columns: ["g", "sigma", "delta0", "decorrelation_time", "iterations", "residual"])
+        var failures = 0
+        for point in points {
+            if let solution = point.solution {
+                table.append([point.coupling, point.noise, solution.variance, solution.decorrelationTime,
+                              Double(solution.report.iterations), solution.report.residual])
+            } else {
+                failures += 1
+                CommandSupport.warn("g = \(point.coupling): \(point.failure ?? "failed")")
+                table.append([point.coupling, point.noise, .nan, .nan, .nan, point.failedResidual])
+            }
+        }
+        try table.write(to: output)
+        let record = NetworkScanRecord(gMin: gMin, gMax: gMax, steps: steps, sigma: noise, phi: phi.name, workers: workers,
+                                       failures: failures, seconds: seconds, version: PackageInfo.version, output: output)
+        try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
+        print("scanned \(total) couplings in " + String(format: "%.2f s", seconds) + " on \(workers) workers; wrote \(output) and \(recordPath)")
+        if failures > 0 { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import SpectralDMFT
+
+/// What `dmft network solve` reports (JSON with `--json`, and the run record beside `--output`).
+struct NetworkSolveRecord: Encodable {
+    let g: Double
+    let sigma: Double
+    let phi: String
+    let branch: String
+    let delta0: Double
+    let decorrelationTime: Double
+    let iterations: Int
+    let residual: Double
+    let seconds: Double
+    let step: Double
+    let window: Double
+    let points: Int
+    let acceleration: String
+    let tolerance: Double
+    let version: String
+    let files: [String]
+}
+
+struct NetworkSolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Stationary autocorrelation Δ(τ), its variance Δ0 and spectrum at one coupling g.",
+        discussion: """
+        Solves (1 − ∂²_τ) Δ = g² C_φ(Δ; Δ0) + σ² δ(τ) in frequency space (Newton–Krylov by default). \
+        For σ = 0 and g ≤ 1 the answer is the quiescent branch Δ ≡ 0. With --output FILE.csv writes \
+        CSV `tau,delta`, the spectrum as CSV `omega,power` (FILE-spectrum.csv unless --spectrum is given) and \
+        the run record FILE.run.json (parameters, grid, solver statistics).
+        """
+    )
+
+    @OptionGroup var model: NetworkModelOptions
+
+    @Flag(help: "Print one JSON object on standard output.")
+    var json = false
+
+    @Option(help: "Write Δ(τ) as CSV `tau,delta` to this file.")
+    var output: String?
+
+    @Option(help: "Write the spectrum as CSV `omega,power` to this file (default: beside --output).")
+    var spectrum: String?
+
+    @Option(help: "Lag step dt (default: automatic, from g and σ).")
+    var step: Double?
+
+    @Option(help: "Lag window: largest lag held (default: automatic, from the tail rate κ).")
+    var window: Double?
+
+    @Option(help: "Convergence tolerance on max|G(Δ) − Δ| / Δ0.")
+    var tolerance: Double = 1e-10
+
+    @Option(help: "Iteration scheme: newton-krylov, anderson or plain.")
+    var acceleration: String = "newton-krylov"
+
+    @Option(help: "Maximum number of map evaluations.")
+    var maxIterations: Int = 20_000
+
+    func validate() throws {
+        if let step { try CommandSupport.require(step, named: "step", "a finite number > 0") { $0 > 0 } }
+        if let window { try CommandSupport.require(window, named: "window", "a finite number > 0") { $0 > 0 } }
+        try CommandSupport.require(tolerance, named: "tolerance", "a finite number > 0") { $0 > 0 }
+        guard maxIterations > 0 else { throw InputError("invalid max-iterations = \(maxIterations): it must be > 0") }
+        _ = try CommandSupport.acceleration(named: acceleration)
+    }
+
+    func run() throws {
+        let phi = try CommandSupport.nonlinearity(named: model.transferFunction)
+        let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
+        let automatic = try NetworkStationarySolver.automaticGrid(for: networkModel)
+        let grid = try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
+        let spectrumPath = spectrum ?? output.map { CommandSupport.sibling(of: $0, suffix: "-spectrum.csv") }
+        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
+        for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+
+        let options = IterationOptions(tolerance: tolerance, maximumIterations: maxIterations,
+                                       acceleration: try CommandSupport.acceleration(named: acceleration))
+        let solver = NetworkStationarySolver(grid: grid, options: options)
+        let start = Date()
+        let solution = try solver.solve(model: networkModel)
+        let seconds = Date().timeIntervalSince(start)
+
+        var written: [String] = []
+        if let output {
+            var table = CSVTable(columns: ["tau", "delta"])
+            for (tau, delta) in zip(solution.lags, solution.correlation) { table.append([tau, delta]) }
+            try table.write(to: output)
+            written.append(output)
+        }
+        if let spectrumPath {
+            var table = CSVTable(columns: ["omega", "power"])
+            for (omega, power) in zip(solution.frequencies, solution.spectrum) { table.append([omega, power]) }
+            try table.write(to: spectrumPath)
+            written.append(spectrumPath)
+        }
+        let record = NetworkSolveRecord(
+            g: solution.coupling, sigma: solution.noise, phi: solution.transferFunction, branch: solution.branch.rawValue,
+            delta0: solution.variance, decorrelationTime: solution.decorrelationTime,
+            iterations: solution.report.iterations, residual: solution.report.residual, seconds: seconds,
+            step: grid.step, window: grid.window, points: grid.count, acceleration: options.acceleration.description,
+            tolerance: tolerance, version: PackageInfo.version, files: written)
+        if let recordPath {
+            try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
+        }
+        if json {
+            print(try JSONRecord.encode(record))
+        } else {
+            print("network g = \(solution.coupling), σ = \(solution.noise), φ = \(solution.transferFunction): \(solution.branch.rawValue)")
+            print("  Δ0 = \(solution.variance)")
+            print("  τ½ = \(solution.decorrelationTime)   (Δ(τ½) = Δ0/2)")
+            print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
+                  + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(grid.step), window \(grid.window))")
+            for path in written { print("  wrote \(path)") }
+            if let recordPath { print("  wrote \(recordPath)") }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// Runs the `dmft` executable built beside the test bundle; returns (status, stdout, stderr).
+func runTool(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = folder.appendingPathComponent("dmft")
+    process.arguments = arguments
+    let output = Pipe(), error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    let errData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// A fresh empty folder for one test.
+func scratchFolder(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dmft-tests-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Test func networkSolveWritesJSONAndFiles() throws {
+    let folder = try scratchFolder("solve")
+    let csv = folder.appendingPathComponent("delta.csv").path
+    let result = try runTool(["network", "solve", "--g", "1.5", "--json", "--output", csv])
+    #expect(result.status == 0, "\(result.error)")
+    let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
+    for key in ["g", "sigma", "phi", "branch", "delta0", "decorrelation_time", "iterations", "residual", "seconds"] {
+        #expect(object[key] != nil, "missing \(key)")
+    }
+    #expect(abs((object["delta0"] as! Double) - 0.7476863806) < 1e-9)
+    #expect(object["branch"] as? String == "chaotic")
+    let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+    #expect(lines.first == "tau,delta")
+    let spectrum = try String(contentsOfFile: folder.appendingPathComponent("delta-spectrum.csv").path, encoding: .utf8)
+    #expect(spectrum.hasPrefix("omega,power\n"))
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("delta.run.json").path))
+}
+
+@Test(arguments: [
+    ["network", "solve", "--g", "0"],
+    ["network", "solve", "--g", "-1"],
+    ["network", "solve", "--g", "nan"],
+    ["network", "solve", "--g", "1.5", "--sigma", "-0.5"],
+    ["network", "solve", "--g", "1.5", "--phi", "relu"],
+    ["network", "solve", "--g", "1.5", "--step", "0"],
+    ["network", "solve", "--g", "1.5", "--step", "1e-9", "--window", "1e9"],
+    ["network", "solve", "--g", "1.5", "--acceleration", "magic"],
+    ["network", "scan", "--g-min", "2", "--g-max", "1", "--steps", "3"],
+])
+func badNetworkInputFailsWithOneLineAndWritesNothing(arguments: [String]) throws {
+    let folder = try scratchFolder("bad")
+    let csv = folder.appendingPathComponent("out.csv").path
+    try "keep\n".write(toFile: csv, atomically: true, encoding: .utf8)
+    let result = try runTool(arguments + ["--output", csv])
+    #expect(result.status != 0)
+    let errorLines = result.error.split(separator: "\n").filter { $0.hasPrefix("Error") }
+    #expect(errorLines.count == 1, "stderr: \(result.error)")
+    #expect(try String(contentsOfFile: csv, encoding: .utf8) == "keep\n")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+    #expect(files == ["out.csv"], "files: \(files)")
+}
+
+@Test func networkScanWritesTheContractColumns() throws {
+    let folder = try scratchFolder("scan")
+    let csv = folder.appendingPathComponent("scan.csv").path
+    let result = try runTool(["network", "scan", "--g-min", "0.8", "--g-max", "2", "--steps", "4", "--sigma", "0", "--output", csv])
+    #expect(result.status == 0, "\(result.error)")
+    let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+    #expect(lines.first == "g,sigma,delta0,decorrelation_time,iterations,residual")
+    #expect(lines.count == 5)
+    let last = lines[4].split(separator: ",").map { Double($0)! }
+    #expect(abs(last[2] - 1.9248054137) < 1e-8)
+}
