@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import SpectralDMFT
+
+/// One production-resolution check: a measured number, what it is compared with, and whether it passes.
+struct ValidationCheck: Encodable {
+    let area: String
+    let name: String
+    let measured: Double
+    let limit: Double
+    let passed: Bool
+    let detail: String
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Production-resolution checks of every solver against its independent route, as a pass/fail table.",
+        discussion: "Run it from a release build (swift run -c release dmft validate). Exits non-zero if any check fails."
+    )
+
+    @Flag(help: "Print the checks as JSON.")
+    var json = false
+
+    @Option(help: "Only the checks of this area (network).")
+    var only: String?
+
+    func run() throws {
+        var checks: [ValidationCheck] = []
+        func record(_ check: ValidationCheck) {
+            checks.append(check)
+            if !json { print(Self.format(check)) }
+        }
+        if only == nil || only == "network" { try NetworkValidation.run(record) }
+        let failed = checks.filter { !$0.passed }
+        if json {
+            print(try JSONRecord.encode(checks))
+        } else {
+            print("\(checks.count - failed.count) passed, \(failed.count) failed")
+        }
+        if !failed.isEmpty { throw ExitCode.failure }
+    }
+
+    static func format(_ check: ValidationCheck) -> String {
+        let name = (check.area + ": " + check.name).padding(toLength: 74, withPad: " ", startingAt: 0)
+        return "\(check.passed ? "PASS" : "FAIL")  \(name) \(String(format: "%11.3e", check.measured)) ≤ \(String(format: "%8.1e", check.limit))  \(check.detail)"
+    }
+}
+
+/// The network checks: spectral solver against the potential method, threshold behaviour, transform orders.
+enum NetworkValidation {
+    static func run(_ record: (ValidationCheck) -> Void) throws {
+        let area = "network"
+        for (g, sigma) in [(1.1, 0.0), (1.5, 0), (2, 0), (3, 0), (1.5, 1), (2, 0.5)] {
+            let model = try NetworkModel(coupling: g, noise: sigma)
+            let solver = NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model),
+                                                 options: IterationOptions(tolerance: 1e-10))
+            let solution = try solver.solve(model: model)
+            let reference = try PotentialMethod.variance(model: model)
+            let relative = abs(solution.variance / reference - 1)
+            record(ValidationCheck(area: area, name: "Δ0 vs potential method, g = \(g), σ = \(sigma)", measured: relative,
+                                   limit: 1e-7, passed: relative <= 1e-7,
+                                   detail: "Δ0 = \(solution.variance), reference \(reference), \(solution.report.iterations) it"))
+            let lags = [1.0, 3, 10]
+            let expected = try PotentialMethod.correlation(model: model, variance: reference, atLags: lags)
+            // Grid values, as written to the CSV (1, 3 and 10 are grid lags at the automatic steps).
+            let worst = zip(lags, expected).map { lag, value in
+                abs(solution.correlation[Int((lag / solution.grid.step).rounded())] - value)
+            }.max()!
+            record(ValidationCheck(area: area, name: "Δ(τ) at τ = 1, 3, 10 vs potential method, g = \(g), σ = \(sigma)",
+                                   measured: worst, limit: 1e-6, passed: worst <= 1e-6, detail: "max abs difference"))
+        }
+        let g = 1.01
+        let nearModel = try NetworkModel(coupling: g)
+        let near = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: nearModel),
+                                               options: IterationOptions(tolerance: 1e-10)).solve(model: nearModel)
+        record(ValidationCheck(area: area, name: "g = 1.01 converges", measured: near.report.residual, limit: 1e-10,
+                               passed: near.report.residual <= 1e-10, detail: "\(near.report.iterations) it"))
+        let ratio = near.variance / (g - 1)
+        record(ValidationCheck(area: area, name: "g = 1.01: |Δ0/(g−1) − 1|", measured: abs(ratio - 1), limit: 0.02,
+                               passed: abs(ratio - 1) <= 0.02, detail: "Δ0/(g−1) = \(ratio)"))
+
+        // The tabulated kernel at large variance, against the closed form (erf, quadrature path forced).
+        let table = CorrelationTable(nonlinearity: .erf, pair: .function, useClosedForm: false)
+        var tableError = 0.0
+        for variance in [1.0, 100.0] {
+            for scale in [1.0, 1.05] {
+                let v = variance * scale
+                table.prepare(variance: v)
+                for rho in stride(from: -1.0, through: 1.0, by: 1.0 / 64) {
+                    tableError = max(tableError, abs(table.value(covariance: rho * v) - GaussianKernels.erfCorrelation(v, v, rho * v)))
+                }
+            }
+        }
+        record(ValidationCheck(area: area, name: "C_φ table vs closed form (erf), variance 1 to 105", measured: tableError,
+                               limit: 1e-13, passed: tableError <= 1e-13, detail: "max abs error over ρ ∈ [−1, 1]"))
+
+        // Order of accuracy in dt with noise (O(dt⁴) expected from the kink and tail corrections).
+        let noisy = try NetworkModel(coupling: 1.5, noise: 1)
+        let reference = try PotentialMethod.variance(model: noisy)
+        let window = try NetworkStationarySolver.automaticGrid(for: noisy).window
+        let errors = try [0.1, 0.05, 0.025].map { step in
+            let solver = NetworkStationarySolver(grid: try LagGrid(step: step, minimumWindow: window),
+                                                 options: IterationOptions(tolerance: 1e-13))
+            return abs(try solver.solve(model: noisy).variance - reference)
+        }
+        let order = log2(errors[1] / errors[2])
+        record(ValidationCheck(area: area, name: "order in dt of Δ0 with σ = 1 (expect 4)", measured: abs(order - 4),
+                               limit: 0.5, passed: abs(order - 4) <= 0.5,
+                               detail: "errors \(errors.map { String(format: "%.2e", $0) }) at dt = 0.1, 0.05, 0.025; order \(String(format: "%.2f", order))"))
+    }
+}
