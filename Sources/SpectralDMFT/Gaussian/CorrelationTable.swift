@@ -44,6 +44,7 @@ public final class CorrelationTable {
     private var bracketVariances: [Double] = []
     private var bracketWeights: [Double] = []
     private var bracketSeries: [[Double]] = []
+    private var bracketFactors: [Double] = []
     private var bracketRange: ClosedRange<Double> = 1...1
     private let parity: Double  // +1 even in ρ, −1 odd in ρ, 0 unknown
     private let closedForm: (@Sendable (Double, Double, Double) -> Double)?
@@ -104,21 +105,25 @@ public final class CorrelationTable {
     private func interpolateCoefficients() {
         let length = bracketSeries[0].count
         if coefficients.count != length { coefficients = [Double](repeating: 0, count: length) }
+        if bracketFactors.count != bracketVariances.count { bracketFactors = [Double](repeating: 0, count: bracketVariances.count) }
         if let exact = bracketVariances.firstIndex(of: variance) {
-            coefficients = bracketSeries[exact]
-            return
+            for k in bracketFactors.indices { bracketFactors[k] = k == exact ? 1 : 0 }
+        } else {
+            var total = 0.0
+            for k in bracketVariances.indices {
+                bracketFactors[k] = bracketWeights[k] / (variance - bracketVariances[k])
+                total += bracketFactors[k]
+            }
+            for k in bracketFactors.indices { bracketFactors[k] /= total }
         }
-        var factors = [Double](repeating: 0, count: bracketVariances.count)
-        var total = 0.0
-        for k in bracketVariances.indices {
-            factors[k] = bracketWeights[k] / (variance - bracketVariances[k])
-            total += factors[k]
-        }
-        for j in 0..<length { coefficients[j] = 0 }
-        for k in bracketVariances.indices {
-            let factor = factors[k] / total
-            let row = bracketSeries[k]
-            for j in 0..<length { coefficients[j] += factor * row[j] }
+        coefficients.withUnsafeMutableBufferPointer { target in
+            for j in 0..<length { target[j] = 0 }
+            for k in bracketSeries.indices where bracketFactors[k] != 0 {
+                let factor = bracketFactors[k]
+                bracketSeries[k].withUnsafeBufferPointer { row in
+                    for j in 0..<length { target[j] += factor * row[j] }
+                }
+            }
         }
     }
 

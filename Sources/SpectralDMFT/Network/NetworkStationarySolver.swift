@@ -40,8 +40,8 @@ public struct NetworkSolution: Sendable, Codable {
 /// `Δ̂(ω) = (g² Ĉ_φ(ω) + σ²)/(1 + ω²)`, with `C_φ(Δ; Δ0) = E[φ(u)φ(v)]`, Var u = Var v = Δ0, Cov = Δ.
 ///
 /// The noise part is exact in the time domain, `(σ²/2) e^{−|τ|}`; one iteration is
-/// `Δ ↦ (σ²/2)e^{−|τ|} + F⁻¹[ g² F[C_φ(Δ; Δ(0))] / (1 + ω²) ]`, where `C_φ` is read from a Chebyshev table
-/// rebuilt for the current Δ(0), and `F` is the even transform of `EvenFourierTransform` with the kink of
+/// `Δ ↦ (σ²/2)e^{−|τ|} + F⁻¹[ g² F[C_φ(Δ; Δ(0))] / (1 + ω²) ]`, where `C_φ` is read from a `CorrelationTable`
+/// (Chebyshev in ρ, interpolated in Δ(0)), and `F` is the even transform of `EvenFourierTransform` with the kink of
 /// `C_φ` at τ = 0 (slope `−(σ²/2)⟨φ'²⟩`) corrected exactly. For σ = 0 the scheme is spectrally accurate in
 /// the step; for σ > 0 it is O(dt⁴).
 ///
@@ -113,15 +113,19 @@ public final class NetworkStationarySolver {
         }
     }
 
-    /// `⟨φ'⟩` and `⟨φ'²⟩` at variance `variance` (the second only when needed).
+    /// `⟨φ'⟩` and `⟨φ'²⟩` at variance `variance` (the second only when needed), in one trapezoid sum.
     static func slopeAverages(_ phi: Nonlinearity, variance: Double, needSquare: Bool) -> (mean: Double, meanSquare: Double) {
-        let (nodes, weights) = GaussianAverages.rule(scale: variance.squareRoot(), singularityDistance: phi.singularityDistance)
         let sd = variance.squareRoot()
+        let step = GaussianAverages.stepSize(scale: sd, singularityDistance: phi.singularityDistance)
+        let half = Int((GaussianAverages.cutoff / step).rounded(.up))
+        let norm = step / (2 * Double.pi).squareRoot()
         var mean = 0.0, meanSquare = 0.0
-        for i in nodes.indices {
-            let slope = phi.derivative(sd * nodes[i])
-            mean += weights[i] * slope
-            meanSquare += weights[i] * slope * slope
+        for i in -half...half {
+            let z = Double(i) * step
+            let weight = norm * exp(-0.5 * z * z)
+            let slope = phi.derivative(sd * z)
+            mean += weight * slope
+            meanSquare += weight * slope * slope
         }
         return (mean, needSquare ? meanSquare : 0)
     }
@@ -146,10 +150,11 @@ public final class NetworkStationarySolver {
     /// Solves for the stationary state of `model`.
     ///
     /// - Parameters:
-    ///   - initialGuess: Δ at the grid's lags; by default `Δ0 sech(τ/w) + (σ²/2)e^{−τ}` with Δ0 = g² − 1.
+    ///   - initialGuess: Δ at the grid's lags; by default `initialGuess(model:grid:)`.
     ///   - progress: called with (iteration, residual) after each iteration.
     /// - Throws: `ConvergenceError` when the iteration does not reach the tolerance (the error carries the
-    ///   residual); `SolverError.windowTooShort` when Δ has not decayed to 1e-10·Δ0 at the window's end.
+    ///   residual); `SolverError.windowTooShort` when Δ has not decayed to 1e-10·Δ0 at the window's end;
+    ///   `SolverError.collapsedToQuiescent` when, for σ = 0 and g > 1, it fell onto Δ ≡ 0.
     public func solve(model: NetworkModel, initialGuess: [Double]? = nil,
                       progress: ((Int, Double) -> Void)? = nil) throws -> NetworkSolution {
         let g = model.coupling, sigma = model.noise
