@@ -85,6 +85,15 @@ struct Bench: ParsableCommand {
                             ratioToFloor: median / floor, target: target))
         }
 
+        var lyapunovValue = 0.0
+        let lyapunovTimes = try (0..<repeats).map { _ in
+            try Timing.seconds { lyapunovValue = try NetworkTransition.lyapunovExponent(coupling: 2, noise: 0).0.lambdaMax }
+        }
+        let lyapunovMedian = Timing.median(lyapunovTimes)
+        report(BenchRow(name: "λ_max at g = 2 (solve + ground state), λ = \(String(format: "%.6f", lyapunovValue))",
+                        medianSeconds: lyapunovMedian, minimumSeconds: lyapunovTimes.min()!, repeats: repeats,
+                        iterations: nil, ratioToFloor: lyapunovMedian / floor, target: "< 100 ms"))
+
         let couplings = NetworkScan.couplings(from: 0.5, to: 3, steps: 100)
         var failures = 0
         let scanTimes = (0..<max(1, repeats / 2)).map { _ in

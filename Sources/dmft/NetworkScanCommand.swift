@@ -9,6 +9,7 @@ struct NetworkScanRecord: Encodable {
     let sigma: Double
     let phi: String
     let workers: Int
+    let lyapunov: Bool
     let failures: Int
     let seconds: Double
     let version: String
@@ -20,7 +21,8 @@ struct NetworkScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Δ0, decorrelation time and solver statistics over a range of couplings g, on every core.",
         discussion: """
-        Writes CSV `g,sigma,delta0,decorrelation_time,iterations,residual` and the run record FILE.run.json. \
+        Writes CSV `g,sigma,delta0,decorrelation_time,iterations,residual` (and `lambda_max` with --lyapunov) and \
+        the run record FILE.run.json. \
         A point that fails is written with delta0 = nan and its residual, reported, and makes the exit status non-zero.
         """
     )
@@ -43,6 +45,9 @@ struct NetworkScanCommand: ParsableCommand {
     @Option(help: "Output CSV file.")
     var output: String
 
+    @Flag(help: "Also compute the maximal Lyapunov exponent λ_max at every coupling (column lambda_max).")
+    var lyapunov = false
+
     @Option(help: "Worker threads (default: every core).")
     var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -64,27 +69,34 @@ struct NetworkScanCommand: ParsableCommand {
         let total = couplings.count
         let showProgress = CommandSupport.showsProgress
         let start = Date()
-        let points = NetworkScan.run(couplings: couplings, noise: noise, nonlinearity: phi, workers: workers) { done in
+        let points = NetworkScan.run(couplings: couplings, noise: noise, nonlinearity: phi, lyapunov: lyapunov,
+                                     workers: workers) { done in
             if showProgress { CommandSupport.progress("scan: \(done)/\(total) couplings") }
         }
         if showProgress { CommandSupport.endProgress() }
         let seconds = Date().timeIntervalSince(start)
 
-        var table = CSVTable(columns: ["g", "sigma", "delta0", "decorrelation_time", "iterations", "residual"])
+        var columns = ["g", "sigma", "delta0", "decorrelation_time", "iterations", "residual"]
+        if lyapunov { columns.append("lambda_max") }
+        var table = CSVTable(columns: columns)
         var failures = 0
         for point in points {
             if let solution = point.solution {
-                table.append([point.coupling, point.noise, solution.variance, solution.decorrelationTime,
-                              Double(solution.report.iterations), solution.report.residual])
+                var row = [point.coupling, point.noise, solution.variance, solution.decorrelationTime,
+                           Double(solution.report.iterations), solution.report.residual]
+                if lyapunov { row.append(point.lyapunov?.lambdaMax ?? .nan) }
+                table.append(row)
             } else {
                 failures += 1
                 CommandSupport.warn("g = \(point.coupling): \(point.failure ?? "failed")")
-                table.append([point.coupling, point.noise, .nan, .nan, .nan, point.failedResidual])
+                var row = [point.coupling, point.noise, .nan, .nan, .nan, point.failedResidual]
+                if lyapunov { row.append(.nan) }
+                table.append(row)
             }
         }
         try table.write(to: output)
         let record = NetworkScanRecord(gMin: gMin, gMax: gMax, steps: steps, sigma: noise, phi: phi.name, workers: workers,
-                                       failures: failures, seconds: seconds, version: PackageInfo.version, output: output)
+                                       lyapunov: lyapunov, failures: failures, seconds: seconds, version: PackageInfo.version, output: output)
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
         print("scanned \(total) couplings in " + String(format: "%.2f s", seconds) + " on \(workers) workers; wrote \(output) and \(recordPath)")
         if failures > 0 { throw ExitCode.failure }

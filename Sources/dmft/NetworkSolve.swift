@@ -17,6 +17,8 @@ struct NetworkSolveRecord: Encodable {
     let window: Double
     let points: Int
     let acceleration: String
+    let lambdaMax: Double?
+    let lambdaMaxError: Double?
     let tolerance: Double
     let version: String
     let files: [String]
@@ -57,6 +59,9 @@ struct NetworkSolve: ParsableCommand {
     @Option(help: "Iteration scheme: newton-krylov, anderson or plain.")
     var acceleration: String = "newton-krylov"
 
+    @Flag(help: "Also compute the maximal Lyapunov exponent λ_max = −1 + √(1 − E0) (lag step capped at 0.05).")
+    var lyapunov = false
+
     @Option(help: "Maximum number of map evaluations.")
     var maxIterations: Int = 20_000
 
@@ -72,7 +77,8 @@ struct NetworkSolve: ParsableCommand {
         let phi = try CommandSupport.nonlinearity(named: model.transferFunction)
         let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
         let automatic = try NetworkStationarySolver.automaticGrid(for: networkModel)
-        let grid = try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
+        let automaticStep = lyapunov ? min(automatic.step, 0.05) : automatic.step
+        let grid = try LagGrid(step: step ?? automaticStep, minimumWindow: window ?? automatic.window)
         let spectrumPath = spectrum ?? output.map { CommandSupport.sibling(of: $0, suffix: "-spectrum.csv") }
         let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
         for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
@@ -82,6 +88,7 @@ struct NetworkSolve: ParsableCommand {
         let solver = NetworkStationarySolver(grid: grid, options: options)
         let start = Date()
         let solution = try solver.solve(model: networkModel)
+        let exponent = lyapunov ? try LyapunovExponent.compute(model: networkModel, solution: solution) : nil
         let seconds = Date().timeIntervalSince(start)
 
         var written: [String] = []
@@ -102,6 +109,7 @@ struct NetworkSolve: ParsableCommand {
             delta0: solution.variance, decorrelationTime: solution.decorrelationTime,
             iterations: solution.report.iterations, residual: solution.report.residual, seconds: seconds,
             step: grid.step, window: grid.window, points: grid.count, acceleration: options.acceleration.description,
+            lambdaMax: exponent?.lambdaMax, lambdaMaxError: exponent?.lambdaMaxError,
             tolerance: tolerance, version: PackageInfo.version, files: written)
         if let recordPath {
             try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
@@ -112,6 +120,7 @@ struct NetworkSolve: ParsableCommand {
             print("network g = \(solution.coupling), σ = \(solution.noise), φ = \(solution.transferFunction): \(solution.branch.rawValue)")
             print("  Δ0 = \(solution.variance)")
             print("  τ½ = \(solution.decorrelationTime)   (Δ(τ½) = Δ0/2)")
+            if let exponent { print("  λ_max = \(exponent.lambdaMax)   (E0 = \(exponent.groundEnergy))") }
             print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
                   + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(grid.step), window \(grid.window))")
             for path in written { print("  wrote \(path)") }

@@ -21,7 +21,7 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
-    @Option(help: "Only the checks of this area (network).")
+    @Option(help: "Only the checks of this area (network, chaos).")
     var only: String?
 
     func run() throws {
@@ -31,6 +31,7 @@ struct Validate: ParsableCommand {
             if !json { print(Self.format(check)) }
         }
         if only == nil || only == "network" { try NetworkValidation.run(record) }
+        if only == nil || only == "chaos" { try ChaosValidation.run(record) }
         let failed = checks.filter { !$0.passed }
         if json {
             print(try JSONRecord.encode(checks))
@@ -107,5 +108,45 @@ enum NetworkValidation {
         record(ValidationCheck(area: area, name: "order in dt of Δ0 with σ = 1 (expect 4)", measured: abs(order - 4),
                                limit: 0.5, passed: abs(order - 4) <= 0.5,
                                detail: "errors \(errors.map { String(format: "%.2e", $0) }) at dt = 0.1, 0.05, 0.025; order \(String(format: "%.2f", order))"))
+    }
+}
+
+/// The chaos checks: λ_max against published DMFT values, the near-threshold law, the two routes to g_c(σ).
+enum ChaosValidation {
+    /// DMFT λ_max of the tanh network (σ = 0) from D. G. Clark, arXiv:2610.12426, data file
+    /// `data/max_exponent_operator.json` of the rnn-lyapunov repository (continuous-time limit, 6 digits).
+    static let published: [(g: Double, lambdaMax: Double)] = [(1.25, 0.016963), (1.5, 0.046746), (2, 0.112458), (3, 0.235461), (5, 0.433697)]
+
+    static func run(_ record: (ValidationCheck) -> Void) throws {
+        let area = "chaos"
+        for (g, value) in published {
+            let (result, _) = try NetworkTransition.lyapunovExponent(coupling: g, noise: 0)
+            let difference = abs(result.lambdaMax - value)
+            record(ValidationCheck(area: area, name: "λ_max(g = \(g)) vs Clark 2026 DMFT value \(value)", measured: difference,
+                                   limit: 1e-4, passed: difference <= 1e-4,
+                                   detail: "λ_max = \(result.lambdaMax) ± \(String(format: "%.1e", result.lambdaMaxError))"))
+        }
+        var deviations: [Double] = []
+        for g in [1.04, 1.02, 1.01] {
+            let (result, _) = try NetworkTransition.lyapunovExponent(coupling: g, noise: 0, maximumStep: 1)
+            deviations.append(result.lambdaMax / ((g - 1) * (g - 1) / 2) - 1)
+        }
+        record(ValidationCheck(area: area, name: "near threshold: |λ_max / ((g−1)²/2) − 1| at g = 1.01", measured: abs(deviations[2]),
+                               limit: 0.05, passed: abs(deviations[2]) <= 0.05 && abs(deviations[0]) > abs(deviations[1])
+                                   && abs(deviations[1]) > abs(deviations[2]),
+                               detail: "deviations at g = 1.04, 1.02, 1.01: \(deviations.map { String(format: "%.4f", $0) })"))
+        let (zero, _) = try NetworkTransition.lyapunovExponent(coupling: 0.7, noise: 0)
+        record(ValidationCheck(area: area, name: "quiescent branch: |λ_max − (g − 1)| at g = 0.7", measured: abs(zero.lambdaMax + 0.3),
+                               limit: 1e-14, passed: abs(zero.lambdaMax + 0.3) <= 1e-14, detail: ""))
+        for sigma in [0.5, 1.0] {
+            let transition = try NetworkTransition.locate(noise: sigma)
+            let difference = abs(transition.gC - transition.gCCriterion)
+            record(ValidationCheck(area: area, name: "σ = \(sigma): |g_c(λ=0) − g_c(Δ0 = g²⟨φ²⟩)|", measured: difference,
+                                   limit: 1e-4, passed: difference <= 1e-4,
+                                   detail: "g_c = \(transition.gC), criterion \(transition.gCCriterion)"))
+            let margin = transition.gC - transition.gLocal
+            record(ValidationCheck(area: area, name: "σ = \(sigma): g_c − g_local > 0", measured: -margin, limit: 0,
+                                   passed: margin > 0, detail: "g_local = \(transition.gLocal)"))
+        }
     }
 }

@@ -12,6 +12,9 @@ public struct LyapunovResult: Sendable, Codable {
     public let isBoundState: Bool
     /// Estimated discretisation error of E0 (|E_dt − E_2dt| / 15).
     public let groundEnergyError: Double
+
+    /// Estimated error of λ_max propagated from E0: `δE0 / (2√(1 − E0))`.
+    public var lambdaMaxError: Double { groundEnergyError / (2 * (1 - groundEnergy).squareRoot()) }
 }
 
 /// λ_max from the stationary DMFT (SCS 1988; Crisanti & Sompolinsky 2018; PHYSICS.md §1).

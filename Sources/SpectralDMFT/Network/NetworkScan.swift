@@ -13,6 +13,8 @@ public struct NetworkScanPoint: Sendable {
     public let failure: String?
     /// Last residual of a failed solve (NaN when unknown).
     public let failedResidual: Double
+    /// λ_max when the scan asked for it.
+    public let lyapunov: LyapunovResult?
 }
 
 /// Solves the stationary network DMFT at many couplings in parallel (one solver per worker and grid).
@@ -22,11 +24,12 @@ public enum NetworkScan {
         steps == 1 ? [gMin] : (0..<steps).map { gMin + Double($0) * (gMax - gMin) / Double(steps - 1) }
     }
 
-    /// Solves at every coupling in `couplings` with noise σ and transfer function φ, on automatic grids.
-    /// Failures are returned as points with `solution == nil`, never as numbers.
+    /// Solves at every coupling in `couplings` with noise σ and transfer function φ, on automatic grids
+    /// (step capped at 0.05 when `lyapunov` is set, for the Numerov ground state). Failures are returned as
+    /// points with `solution == nil`, never as numbers.
     public static func run(
         couplings: [Double], noise: Double, nonlinearity: Nonlinearity = .tanh,
-        options: IterationOptions = IterationOptions(),
+        options: IterationOptions = IterationOptions(), lyapunov: Bool = false,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         completed: (@Sendable (Int) -> Void)? = nil
     ) -> [NetworkScanPoint] {
@@ -38,7 +41,9 @@ public enum NetworkScan {
             let g = couplings[index]
             do {
                 let model = try NetworkModel(coupling: g, noise: noise, nonlinearity: nonlinearity)
-                let grid = try NetworkStationarySolver.automaticGrid(for: model)
+                let automatic = try NetworkStationarySolver.automaticGrid(for: model)
+                let grid = lyapunov && automatic.step > 0.05
+                    ? try LagGrid(step: 0.05, minimumWindow: automatic.window) : automatic
                 let solver: NetworkStationarySolver
                 if let existing = solvers[grid] {
                     solver = existing
@@ -47,13 +52,17 @@ public enum NetworkScan {
                     solvers[grid] = solver
                 }
                 let solution = try solver.solve(model: model)
-                return NetworkScanPoint(coupling: g, noise: noise, solution: solution, failure: nil, failedResidual: .nan)
+                let exponent = lyapunov ? try LyapunovExponent.compute(model: model, solution: solution) : nil
+                return NetworkScanPoint(coupling: g, noise: noise, solution: solution, failure: nil, failedResidual: .nan,
+                                        lyapunov: exponent)
             } catch let error as ConvergenceError {
                 var residual = Double.nan
                 if case .notConverged(let last, _, _) = error { residual = last }
-                return NetworkScanPoint(coupling: g, noise: noise, solution: nil, failure: "\(error)", failedResidual: residual)
+                return NetworkScanPoint(coupling: g, noise: noise, solution: nil, failure: "\(error)", failedResidual: residual,
+                                        lyapunov: nil)
             } catch {
-                return NetworkScanPoint(coupling: g, noise: noise, solution: nil, failure: "\(error)", failedResidual: .nan)
+                return NetworkScanPoint(coupling: g, noise: noise, solution: nil, failure: "\(error)", failedResidual: .nan,
+                                        lyapunov: nil)
             }
         }
     }

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import SpectralDMFT
+
+struct NetworkPhaseDiagramRecord: Encodable {
+    let gMin: Double
+    let gMax: Double
+    let gSteps: Int
+    let sigmaMax: Double
+    let sigmaSteps: Int
+    let phi: String
+    let failures: Int
+    let seconds: Double
+    let version: String
+    let files: [String]
+}
+
+struct NetworkPhaseDiagram: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phase-diagram",
+        abstract: "λ_max over a (g, σ) grid and the transition lines g_c(σ), g_c_criterion(σ), g_local(σ), on every core.",
+        discussion: """
+        Writes FILE.csv `g,sigma,delta0,lambda_max` over the grid, FILE-transition.csv \
+        `sigma,g_c,g_c_criterion,g_local` at each σ of the grid, and FILE.run.json. Failed points are written as nan, \
+        reported, and make the exit status non-zero.
+        """
+    )
+
+    @Option(name: .customLong("g-min"), help: "Smallest coupling.")
+    var gMin: Double
+
+    @Option(name: .customLong("g-max"), help: "Largest coupling.")
+    var gMax: Double
+
+    @Option(name: .customLong("g-steps"), help: "Couplings on the grid.")
+    var gSteps: Int = 41
+
+    @Option(name: .customLong("sigma-max"), help: "Largest noise amplitude (the grid starts at σ = 0).")
+    var sigmaMax: Double
+
+    @Option(name: .customLong("sigma-steps"), help: "Noise levels on the grid.")
+    var sigmaSteps: Int = 11
+
+    @Option(name: .customLong("phi"), help: "Transfer function: tanh or erf.")
+    var transferFunction: String = "tanh"
+
+    @Option(help: "Output CSV file.")
+    var output: String
+
+    func validate() throws {
+        try CommandSupport.require(gMin, named: "g-min", "a finite number > 0") { $0 > 0 }
+        try CommandSupport.require(gMax, named: "g-max", "a finite number >= g-min") { $0 >= gMin }
+        try CommandSupport.require(sigmaMax, named: "sigma-max", "a finite number >= 0") { $0 >= 0 }
+        guard (1...10_000).contains(gSteps) else { throw InputError("invalid g-steps = \(gSteps): it must be between 1 and 10000") }
+        guard (1...1_000).contains(sigmaSteps) else { throw InputError("invalid sigma-steps = \(sigmaSteps): it must be between 1 and 1000") }
+        _ = try CommandSupport.nonlinearity(named: transferFunction)
+    }
+
+    func run() throws {
+        let phi = try CommandSupport.nonlinearity(named: transferFunction)
+        let transitionPath = CommandSupport.sibling(of: output, suffix: "-transition.csv")
+        let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
+        for path in [output, transitionPath, recordPath] { try AtomicFile.checkWritable(path) }
+        let couplings = NetworkScan.couplings(from: gMin, to: gMax, steps: gSteps)
+        let noises = NetworkScan.couplings(from: 0, to: sigmaMax, steps: sigmaSteps)
+        let jobs = noises.count * couplings.count + noises.count
+        let showProgress = CommandSupport.showsProgress
+        let start = Date()
+
+        enum Job: Sendable { case point(NetworkScanPoint); case line(Double, NetworkTransitionResult?, String?) }
+        let results = ParallelMap.run(count: jobs, makeWorkspace: { () }, completed: { done in
+            if showProgress { CommandSupport.progress("phase diagram: \(done)/\(jobs)") }
+        }) { _, index -> Job in
+            if index < noises.count {
+                let sigma = noises[index]
+                do { return .line(sigma, try NetworkTransition.locate(noise: sigma, nonlinearity: phi), nil) }
+                catch { return .line(sigma, nil, "\(error)") }
+            }
+            let flat = index - noises.count
+            let sigma = noises[flat / couplings.count], g = couplings[flat % couplings.count]
+            return .point(NetworkScan.run(couplings: [g], noise: sigma, nonlinearity: phi, lyapunov: true, workers: 1)[0])
+        }
+        if showProgress { CommandSupport.endProgress() }
+
+        var grid = CSVTable(columns: ["g", "sigma", "delta0", "lambda_max"])
+        var lines = CSVTable(columns: ["sigma", "g_c", "g_c_criterion", "g_local"])
+        var failures = 0
+        for result in results {
+            switch result {
+            case .point(let point):
+                if let solution = point.solution, let exponent = point.lyapunov {
+                    grid.append([point.coupling, point.noise, solution.variance, exponent.lambdaMax])
+                } else {
+                    failures += 1
+                    CommandSupport.warn("g = \(point.coupling), σ = \(point.noise): \(point.failure ?? "failed")")
+                    grid.append([point.coupling, point.noise, .nan, .nan])
+                }
+            case .line(let sigma, let transition, let failure):
+                if let transition {
+                    lines.append([sigma, transition.gC, transition.gCCriterion, transition.gLocal])
+                } else {
+                    failures += 1
+                    CommandSupport.warn("transition at σ = \(sigma): \(failure ?? "failed")")
+                    lines.append([sigma, .nan, .nan, .nan])
+                }
+            }
+        }
+        try grid.write(to: output)
+        try lines.write(to: transitionPath)
+        let seconds = Date().timeIntervalSince(start)
+        let record = NetworkPhaseDiagramRecord(gMin: gMin, gMax: gMax, gSteps: gSteps, sigmaMax: sigmaMax, sigmaSteps: sigmaSteps,
+                                               phi: phi.name, failures: failures, seconds: seconds,
+                                               version: PackageInfo.version, files: [output, transitionPath])
+        try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
+        print("phase diagram: \(couplings.count)×\(noises.count) points and \(noises.count) transitions in "
+              + String(format: "%.1f s", seconds) + "; wrote \(output), \(transitionPath), \(recordPath)")
+        if failures > 0 { throw ExitCode.failure }
+    }
+}

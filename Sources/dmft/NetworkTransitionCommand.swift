@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SpectralDMFT
+
+struct NetworkTransitionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transition",
+        abstract: "The transition to chaos at noise σ: g_c from λ_max = 0, from the criterion Δ0 = g²⟨φ²⟩, and g_local.",
+        discussion: """
+        g_c is the root of λ_max(g; σ) = 0 (a DMFT solve and the ground state of H at each trial g); g_c_criterion \
+        the root of Δ0 = g²⟨φ²⟩ (Δ''(0⁺) = 0) with Δ0 from the potential method; g_local the root of g²⟨φ'²⟩ = 1. \
+        Without noise all three are 1.
+        """
+    )
+
+    @Option(name: .customLong("sigma"), help: "Noise amplitude σ (≥ 0).")
+    var noise: Double = 0
+
+    @Option(name: .customLong("phi"), help: "Transfer function: tanh or erf.")
+    var transferFunction: String = "tanh"
+
+    @Flag(help: "Print one JSON object on standard output.")
+    var json = false
+
+    func validate() throws {
+        try CommandSupport.require(noise, named: "sigma", "a finite number >= 0") { $0 >= 0 }
+        _ = try CommandSupport.nonlinearity(named: transferFunction)
+    }
+
+    func run() throws {
+        let phi = try CommandSupport.nonlinearity(named: transferFunction)
+        let start = Date()
+        let result = try NetworkTransition.locate(noise: noise, nonlinearity: phi)
+        let seconds = Date().timeIntervalSince(start)
+        if json {
+            struct Record: Encodable { let sigma, gC, gCCriterion, gLocal, seconds: Double; let phi: String }
+            print(try JSONRecord.encode(Record(sigma: result.sigma, gC: result.gC, gCCriterion: result.gCCriterion,
+                                               gLocal: result.gLocal, seconds: seconds, phi: phi.name)))
+        } else {
+            print("transition to chaos at σ = \(noise), φ = \(phi.name)")
+            print("  g_c (λ_max = 0)        = \(result.gC)")
+            print("  g_c (Δ0 = g²⟨φ²⟩)      = \(result.gCCriterion)")
+            print("  g_local (g²⟨φ'²⟩ = 1)  = \(result.gLocal)")
+        }
+    }
+}
