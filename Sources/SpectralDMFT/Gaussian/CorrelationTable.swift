@@ -10,9 +10,9 @@ import Foundation
 /// Node values come from `GaussianAverages.pairExpectation`; when φ and ψ share a parity only ρ ≥ 0 is integrated.
 ///
 /// **In Δ0**: solvers change Δ0 at every iteration (and by tiny amounts in Newton–Krylov directional
-/// derivatives), so the table holds the ρ-series at K = 10 Chebyshev points of a bracket Δ0·[1 − 0.08, 1 + 0.08]
+/// derivatives), so the table holds the ρ-series at K = 8 Chebyshev points of a bracket Δ0·[1 − 0.04, 1 + 0.04]
 /// and interpolates its coefficients barycentrically in Δ0; K is such that the interpolation error,
-/// ~25^{−K}, is at rounding level (K(ρ; Δ0) is analytic in Δ0 > 0). A Δ0 outside the bracket builds a new one
+/// ~50^{−K}, is at rounding level (K(ρ; Δ0) is analytic in Δ0 > 0). A Δ0 outside the bracket builds a new one
 /// around it. A closed-form kernel, when given, is evaluated directly instead.
 public final class CorrelationTable {
     /// Which Gaussian average the table holds.
@@ -36,9 +36,9 @@ public final class CorrelationTable {
     /// Largest number of ρ nodes allowed.
     public static let maximumNodes = 2049
     /// Number of Chebyshev points in Δ0 per bracket.
-    public static let varianceNodes = 10
+    public static let varianceNodes = 8
     /// Relative half-width of a variance bracket.
-    public static let bracketHalfWidth = 0.08
+    public static let bracketHalfWidth = 0.04
 
     private var coefficients: [Double] = []
     private var bracketVariances: [Double] = []
@@ -70,8 +70,8 @@ public final class CorrelationTable {
         if let closedForm { return closedForm(variance, variance, covariance) }
         let nl = nonlinearity
         let f = pair == .function ? nl.function : nl.derivative
-        return GaussianAverages.pairExpectation(f, f, varianceU: variance, varianceV: variance,
-                                                covariance: covariance, singularityDistance: nl.singularityDistance)
+        return GaussianAverages.pairExpectation(f, f, varianceU: variance, varianceV: variance, covariance: covariance,
+                                                singularityDistance: nl.singularityDistance, jointlySymmetric: parity != 0)
     }
 
     /// Makes the table ready for `variance`: interpolates within the current bracket, or builds a new bracket.

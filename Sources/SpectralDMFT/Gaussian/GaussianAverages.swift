@@ -50,10 +50,11 @@ public enum GaussianAverages {
     ///
     /// Written as u = √a z₁, v = (c/√a) z₁ + √(b − c²/a) z₂ with independent standard normals, the inner
     /// average over z₂ done first. Throws nothing; a covariance with c² > ab is clamped to the boundary.
+    /// `jointlySymmetric` declares φ(−u)ψ(−v) = φ(u)ψ(v) (φ and ψ of equal parity) and halves the work.
     public static func pairExpectation(
         _ phi: (Double) -> Double, _ psi: (Double) -> Double,
         varianceU a: Double, varianceV b: Double, covariance c: Double,
-        singularityDistance d: Double = Double.pi / 2
+        singularityDistance d: Double = Double.pi / 2, jointlySymmetric: Bool = false
     ) -> Double {
         guard a > 0 else { return phi(0) * expectation(variance: b, singularityDistance: d, psi) }
         let sdU = a.squareRoot()
@@ -65,10 +66,12 @@ public enum GaussianAverages {
         var total = 0.0
         for i in outer.nodes.indices {
             let z1 = outer.nodes[i]
+            if jointlySymmetric && z1 < 0 { continue }
             let mean = slope * z1
             var smoothed = 0.0
             for k in inner.nodes.indices { smoothed += inner.weights[k] * psi(mean + conditional * inner.nodes[k]) }
-            total += outer.weights[i] * phi(sdU * z1) * smoothed
+            let weight = jointlySymmetric && z1 > 0 ? 2 * outer.weights[i] : outer.weights[i]
+            total += weight * phi(sdU * z1) * smoothed
         }
         return total
     }
