@@ -53,7 +53,8 @@ public struct DoublingOptions: Sendable, Equatable, Codable {
 
 /// Failures of the equilibrium p-spin solver. The description is one line, fit for a command-line error.
 public enum DoublingSolverError: Error, Equatable, CustomStringConvertible {
-    /// T ≤ T_d: there is no ergodic stationary (FDT) solution.
+    /// T ≤ T_d: there is no ergodic stationary (FDT) solution. Thrown by every equilibrium solver
+    /// (`DoublingSolver`, `PSpinSpectralSolver`).
     case belowDynamicalTransition(temperature: Double, transition: Double, plateau: Double)
     /// The temperature is not a finite positive number.
     case invalidTemperature(Double)
@@ -69,7 +70,7 @@ public enum DoublingSolverError: Error, Equatable, CustomStringConvertible {
         case .belowDynamicalTransition(let temperature, let transition, let plateau):
             return "T = \(temperature) is not above the dynamical transition T_d = \(transition) (plateau q_d = \(plateau)): "
                 + "there is no ergodic equilibrium solution; use the quench (two-time) integrator for T <= T_d"
-                + " (set allowsCriticalTemperature to run exactly at T_d)"
+                + " (the doubling solver runs exactly at T_d with allowsCriticalTemperature)"
         case .invalidTemperature(let temperature):
             return "invalid temperature T = \(temperature): it must be a finite number > 0"
         case .invalidOption(let name, let value, let requirement):

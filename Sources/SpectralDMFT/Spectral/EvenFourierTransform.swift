@@ -9,12 +9,16 @@ import Foundation
 /// kink, `f'(0⁺) = s ≠ 0`, aliases its `−2s/ω²` tail into every frequency, an `O(dt²)` error. The
 /// forward transform removes that alias exactly: it adds `2s [ (dt/2)² / sin²(ω dt/2) − 1/ω² ]`
 /// (`s dt²/6` at ω = 0), the sum over aliases `ω + 2πn/dt`, `n ≠ 0`, of the tail. What remains is
-/// `O(dt⁴)` (from `f'''(0⁺)`), which the tests measure.
+/// `O(dt⁴)` (from `f'''(0⁺)`), which the tests measure. When the next jumps are known as well, the next terms of
+/// the tail, `+2f'''(0⁺)/ω⁴ − 2f⁽⁵⁾(0⁺)/ω⁶`, are removed in the same way (`thirdDerivative:`, `fifthDerivative:`),
+/// leaving `O(dt⁶)` and `O(dt⁸)` respectively.
 ///
 /// The inverse transform likewise misses the out-of-band part of a spectrum: one that decays as `A/ω⁴`
 /// (the transform of a function whose third derivative jumps at 0, as after dividing a kinked spectrum by ω²)
 /// loses `O(dt³)` at τ = 0. `inverse(_:tailCoefficient:into:)` adds the aliases of that tail,
 /// `A [ (dt/2)⁴ (1/sin⁴(ω dt/2) − (2/3)/sin²(ω dt/2)) − 1/ω⁴ ]` (`A dt⁴/720` at ω = 0), exactly.
+/// The alias kernels are evaluated without cancellation at small ω (see `AliasSums`), so they stay exact on long
+/// windows, where `1/ω⁴` at the first frequency is ~1e11.
 ///
 /// Plans are shared (see `FFTWPlanner`); the two work buffers are owned here, so a transform allocates nothing.
 public final class EvenFourierTransform {
@@ -26,6 +30,8 @@ public final class EvenFourierTransform {
     private let kinkAlias: AlignedBuffer
     /// Alias sum of `1/ω⁴` over `ω + 2πn/dt`, `n ≠ 0`.
     private let quarticAlias: AlignedBuffer
+    /// Alias sum of `1/ω⁶` over `ω + 2πn/dt`, `n ≠ 0`.
+    private let sexticAlias: AlignedBuffer
 
     /// Prepares work buffers and the kink-alias kernel for `grid`.
     public init(grid: LagGrid) {
@@ -34,24 +40,23 @@ public final class EvenFourierTransform {
         output = AlignedBuffer(count: grid.count)
         kinkAlias = AlignedBuffer(count: grid.count)
         quarticAlias = AlignedBuffer(count: grid.count)
+        sexticAlias = AlignedBuffer(count: grid.count)
         let step = grid.step
-        let quarterStep = pow(step / 2, 4)
-        kinkAlias[0] = step * step / 6
-        quarticAlias[0] = quarterStep / 45
-        for k in 1..<grid.count {
+        for k in 0..<grid.count {
             let omega = Double(k) * grid.frequencyStep
-            let half = sin(omega * step / 2)
-            let halfSquared = half * half
-            kinkAlias[k] = 2 * ((step * step / 4) / halfSquared - 1 / (omega * omega))
-            quarticAlias[k] = quarterStep * (1 / (halfSquared * halfSquared) - (2.0 / 3) / halfSquared) - 1 / pow(omega, 4)
+            kinkAlias[k] = 2 * AliasSums.sum(power: 2, frequency: omega, step: step)
+            quarticAlias[k] = AliasSums.sum(power: 4, frequency: omega, step: step)
+            sexticAlias[k] = AliasSums.sum(power: 6, frequency: omega, step: step)
         }
     }
 
-    /// Forward transform `f(τ_j) → f̂(ω_k)`; `kinkSlope` is `f'(0⁺)` (0 for a smooth function).
+    /// Forward transform `f(τ_j) → f̂(ω_k)`; `kinkSlope` is `f'(0⁺)` (0 for a smooth function),
+    /// `thirdDerivative` is `f'''(0⁺)` and `fifthDerivative` is `f⁽⁵⁾(0⁺)` (0 when unknown or when that derivative is
+    /// continuous through τ = 0).
     ///
     /// `values` and `spectrum` each hold `grid.count` numbers and may be the same buffer.
-    public func forward(_ values: UnsafeBufferPointer<Double>, kinkSlope: Double = 0,
-                        into spectrum: UnsafeMutableBufferPointer<Double>) {
+    public func forward(_ values: UnsafeBufferPointer<Double>, kinkSlope: Double = 0, thirdDerivative: Double = 0,
+                        fifthDerivative: Double = 0, into spectrum: UnsafeMutableBufferPointer<Double>) {
         let count = grid.count
         precondition(values.count == count && spectrum.count == count)
         input.baseAddress.update(from: values.baseAddress!, count: count)
@@ -61,6 +66,12 @@ public final class EvenFourierTransform {
         let target = spectrum.baseAddress!
         // The alias kernel was derived for the tail −2s/ω², i.e. to be subtracted from the aliased sum.
         for k in 0..<count { target[k] = step * out[k] + kinkSlope * alias[k] }
+        if thirdDerivative != 0 || fifthDerivative != 0 {
+            // Tail +2f'''/ω⁴ − 2f⁽⁵⁾/ω⁶: subtract its aliases.
+            let quartic = quarticAlias.baseAddress, sextic = sexticAlias.baseAddress
+            let third = 2 * thirdDerivative, fifth = 2 * fifthDerivative
+            for k in 0..<count { target[k] += fifth * sextic[k] - third * quartic[k] }
+        }
     }
 
     /// Inverse transform `f̂(ω_k) → f(τ_j)`. `tailCoefficient` is `A` in `f̂(ω) ≈ A/ω⁴` beyond the band
@@ -81,10 +92,14 @@ public final class EvenFourierTransform {
     }
 
     /// Convenience forward transform of an array.
-    public func forward(_ values: [Double], kinkSlope: Double = 0) -> [Double] {
+    public func forward(_ values: [Double], kinkSlope: Double = 0, thirdDerivative: Double = 0,
+                        fifthDerivative: Double = 0) -> [Double] {
         var spectrum = [Double](repeating: 0, count: grid.count)
         values.withUnsafeBufferPointer { source in
-            spectrum.withUnsafeMutableBufferPointer { forward(source, kinkSlope: kinkSlope, into: $0) }
+            spectrum.withUnsafeMutableBufferPointer {
+                forward(source, kinkSlope: kinkSlope, thirdDerivative: thirdDerivative, fifthDerivative: fifthDerivative,
+                        into: $0)
+            }
         }
         return spectrum
     }
