@@ -94,6 +94,25 @@ struct Bench: ParsableCommand {
                         medianSeconds: lyapunovMedian, minimumSeconds: lyapunovTimes.min()!, repeats: repeats,
                         iterations: nil, ratioToFloor: lyapunovMedian / floor, target: "< 100 ms"))
 
+        let cubic = try PSpinMixture.pure(3)
+        for (temperature, target) in [(0.8, "< 50 ms"), (0.65, "< 1 s")] {
+            var iterations = 0
+            let times = try (0..<repeats).map { _ in
+                try Timing.seconds { iterations = try PSpinSpectralSolver.solve(mixture: cubic, temperature: temperature).report.iterations }
+            }
+            let median = Timing.median(times)
+            report(BenchRow(name: "p-spin p = 3 spectral solve, T = \(temperature)", medianSeconds: median,
+                            minimumSeconds: times.min()!, repeats: repeats, iterations: iterations,
+                            ratioToFloor: median / floor, target: target))
+        }
+        let doublingTimes = try (0..<repeats).map { _ in
+            try Timing.seconds { _ = try DoublingSolver().solve(mixture: cubic, temperature: 0.62) }
+        }
+        let doublingMedian = Timing.median(doublingTimes)
+        report(BenchRow(name: "p-spin p = 3 doubling solve, T = 0.62 (to τ = 1e10)", medianSeconds: doublingMedian,
+                        minimumSeconds: doublingTimes.min()!, repeats: repeats, iterations: nil,
+                        ratioToFloor: doublingMedian / floor, target: "< 0.5 s"))
+
         let couplings = NetworkScan.couplings(from: 0.5, to: 3, steps: 100)
         var failures = 0
         let scanTimes = (0..<max(1, repeats / 2)).map { _ in

@@ -13,6 +13,6 @@ struct DMFT: ParsableCommand {
           dmft network scan --g-min 0.5 --g-max 3 --steps 100 --output scan.csv
           dmft bench
         """,
-        subcommands: [Network.self, Validate.self, Bench.self, Reproduce.self]
+        subcommands: [Network.self, PSpin.self, Validate.self, Bench.self, Reproduce.self]
     )
 }

@@ -21,7 +21,7 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
-    @Option(help: "Only the checks of this area (network, chaos).")
+    @Option(help: "Only the checks of this area (network, chaos, pspin).")
     var only: String?
 
     func run() throws {
@@ -32,6 +32,7 @@ struct Validate: ParsableCommand {
         }
         if only == nil || only == "network" { try NetworkValidation.run(record) }
         if only == nil || only == "chaos" { try ChaosValidation.run(record) }
+        if only == nil || only == "pspin" { try PSpinValidation.run(record) }
         let failed = checks.filter { !$0.passed }
         if json {
             print(try JSONRecord.encode(checks))

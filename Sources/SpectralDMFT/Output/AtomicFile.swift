@@ -89,11 +89,12 @@ public struct CSVTable: Sendable {
 
 /// JSON encoding used for records and `--json` output: sorted keys, snake_case, NaN as the string "nan".
 public enum JSONRecord {
-    /// Encodes `value` as one JSON object.
-    public static func encode<Value: Encodable>(_ value: Value, pretty: Bool = false) throws -> String {
+    /// Encodes `value` as one JSON object. With `snakeCase` false the coding keys are written exactly as declared
+    /// (for contract keys such as `T` and `Td`).
+    public static func encode<Value: Encodable>(_ value: Value, pretty: Bool = false, snakeCase: Bool = true) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }

@@ -1,0 +1,273 @@
+import ArgumentParser
+import Foundation
+import SpectralDMFT
+
+struct PSpin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pspin",
+        abstract: "Spherical p-spin glass, f(q) = Σ c_p q^p/2: equilibrium dynamics above T_d, and the transition.",
+        subcommands: [PSpinSolve.self, PSpinScan.self, PSpinTransition.self]
+    )
+}
+
+/// `--p P` or `--mixture "3:1,4:0.5"`, shared by the p-spin subcommands.
+struct PSpinModelOptions: ParsableArguments {
+    @Option(name: .customLong("p"), help: "Pure p-spin model, f(q) = q^p/2 (p ≥ 2).")
+    var degree: Int?
+
+    @Option(help: "Mixture f(q) = Σ c_p q^p/2 as p:c_p pairs, e.g. \"3:1,4:0.5\" (c_p ≥ 0).")
+    var mixture: String?
+
+    /// The model named on the command line.
+    func model() throws -> PSpinMixture {
+        switch (degree, mixture) {
+        case (nil, nil): throw InputError("give the model: --p P or --mixture \"3:1,4:0.5\"")
+        case (.some, .some): throw InputError("give either --p or --mixture, not both")
+        case (let p?, nil):
+            do { return try PSpinMixture.pure(p) } catch { throw InputError("\(error)") }
+        case (nil, let text?):
+            do { return try PSpinMixture(parsing: text) } catch { throw InputError("\(error)") }
+        }
+    }
+
+    func validate() throws { _ = try model() }
+}
+
+/// Rejects a temperature at or below T_d for the equilibrium solvers (one line naming T_d and the quench integrator).
+func requireErgodic(_ temperature: Double, _ mixture: PSpinMixture) throws {
+    try CommandSupport.require(temperature, named: "T", "a finite number > 0") { $0 > 0 }
+    let transition = mixture.dynamicalTransition
+    guard temperature > transition.temperature else {
+        throw InputError("T = \(temperature) is at or below the dynamical transition T_d = \(transition.temperature) of "
+                         + "\(mixture.formula): there is no ergodic stationary solution; follow the dynamics with `dmft pspin quench`")
+    }
+}
+
+/// The equilibrium answer of either method, reduced to what the command line reports.
+struct PSpinEquilibriumSummary {
+    let method: String
+    let relaxationTime: Double?
+    let energy: Double
+    let energyFromDynamics: Double
+    let lagrangeMultiplier: Double
+    let iterations: Int
+    let residual: Double
+    let lags: [Double]
+    let correlation: [Double]
+    let response: [Double]
+    let spectral: PSpinSpectralSolution?
+
+    static func solve(_ mixture: PSpinMixture, temperature: Double, method: String) throws -> PSpinEquilibriumSummary {
+        if method == "doubling" {
+            let solution = try DoublingSolver().solve(mixture: mixture, temperature: temperature)
+            return PSpinEquilibriumSummary(
+                method: method, relaxationTime: solution.relaxationTime, energy: solution.energy,
+                energyFromDynamics: solution.energyFromDynamics, lagrangeMultiplier: solution.lagrangeMultiplier,
+                iterations: solution.statistics.iterations, residual: solution.statistics.maximumResidual,
+                lags: solution.times, correlation: solution.correlation, response: solution.response, spectral: nil)
+        }
+        let solution = try PSpinSpectralSolver.solve(mixture: mixture, temperature: temperature)
+        return PSpinEquilibriumSummary(
+            method: method, relaxationTime: solution.relaxationTime, energy: solution.energy,
+            energyFromDynamics: solution.energyFromDynamics, lagrangeMultiplier: solution.lagrangeMultiplier,
+            iterations: solution.report.iterations, residual: solution.report.residual,
+            lags: solution.lags, correlation: solution.correlation, response: solution.response, spectral: solution)
+    }
+}
+
+struct PSpinSolveRecord: Encodable {
+    let p: Int?
+    let mixture: String
+    let T: Double
+    let Td: Double
+    let qd: Double
+    let tauAlpha: Double?
+    let energy: Double
+    let energyFromDynamics: Double
+    let mu: Double
+    let method: String
+    let iterations: Int
+    let residual: Double
+    let seconds: Double
+    let version: String
+    let files: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case p, mixture, T, Td, qd, tauAlpha = "tau_alpha", energy, energyFromDynamics = "energy_from_dynamics", mu, method
+        case iterations, residual, seconds, version, files
+    }
+}
+
+struct PSpinSolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Equilibrium C(τ), R(τ) = −βC'(τ), χ(ω), Ĉ(ω), energy, μ and τ_α at T > T_d.",
+        discussion: """
+        Solves ∂_τC = −TC − β∫_0^τ f'(C(τ−s)) ∂_sC(s) ds with C(0) = 1 (FDT). --method spectral (default) iterates in \
+        frequency space on a uniform lag grid chosen from T (the window holds C down to ~1e-8); --method doubling \
+        integrates in time on a doubling grid to τ = 1e10. --output writes CSV `tau,C,R`; --spectrum writes \
+        `omega,chi_real,chi_imag,C_omega` (spectral method); a run record FILE.run.json goes beside --output.
+        """
+    )
+
+    @OptionGroup var model: PSpinModelOptions
+
+    @Option(name: .customLong("T"), help: "Temperature T > T_d.")
+    var temperature: Double
+
+    @Option(help: "spectral or doubling.")
+    var method: String = "spectral"
+
+    @Flag(help: "Print one JSON object on standard output.")
+    var json = false
+
+    @Option(help: "Write C(τ) and R(τ) as CSV `tau,C,R`.")
+    var output: String?
+
+    @Option(help: "Write the spectra as CSV `omega,chi_real,chi_imag,C_omega` (spectral method).")
+    var spectrum: String?
+
+    func validate() throws {
+        guard method == "spectral" || method == "doubling" else { throw InputError("unknown method '\(method)': choose spectral or doubling") }
+        if spectrum != nil && method != "spectral" { throw InputError("--spectrum needs --method spectral") }
+        try requireErgodic(temperature, try model.model())
+    }
+
+    func run() throws {
+        let mixture = try model.model()
+        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
+        for path in [output, spectrum, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+        let start = Date()
+        let summary = try PSpinEquilibriumSummary.solve(mixture, temperature: temperature, method: method)
+        let seconds = Date().timeIntervalSince(start)
+        var written: [String] = []
+        if let output {
+            var table = CSVTable(columns: ["tau", "C", "R"])
+            for j in summary.lags.indices { table.append([summary.lags[j], summary.correlation[j], summary.response[j]]) }
+            try table.write(to: output)
+            written.append(output)
+        }
+        if let spectrum, let solution = summary.spectral {
+            var table = CSVTable(columns: ["omega", "chi_real", "chi_imag", "C_omega"])
+            let frequencies = solution.frequencies
+            for k in frequencies.indices {
+                table.append([frequencies[k], solution.susceptibilityReal[k], solution.susceptibilityImaginary[k],
+                              solution.correlationSpectrum[k]])
+            }
+            try table.write(to: spectrum)
+            written.append(spectrum)
+        }
+        let transition = mixture.dynamicalTransition
+        let record = PSpinSolveRecord(
+            p: mixture.pureDegree, mixture: mixture.description, T: temperature, Td: transition.temperature,
+            qd: transition.plateau, tauAlpha: summary.relaxationTime, energy: summary.energy,
+            energyFromDynamics: summary.energyFromDynamics, mu: summary.lagrangeMultiplier, method: method,
+            iterations: summary.iterations, residual: summary.residual, seconds: seconds, version: PackageInfo.version,
+            files: written)
+        if let recordPath { try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath) }
+        if json {
+            print(try JSONRecord.encode(record, snakeCase: false))
+        } else {
+            print("p-spin \(mixture.formula) at T = \(temperature) (T_d = \(transition.temperature)), \(method) method")
+            print("  τ_α = \(summary.relaxationTime.map { "\($0)" } ?? "beyond the window")   (C(τ_α) = 1/e)")
+            print("  E = \(summary.energy)   (−∫f'(C)R = \(summary.energyFromDynamics)),  μ = \(summary.lagrangeMultiplier)")
+            print("  \(summary.iterations) iterations, residual \(summary.residual), " + String(format: "%.1f ms", seconds * 1000))
+            for path in written { print("  wrote \(path)") }
+            if let recordPath { print("  wrote \(recordPath)") }
+        }
+    }
+}
+
+struct PSpinScan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "τ_α, energy and μ over a range of temperatures above T_d, on every core.",
+        discussion: "Writes CSV `T,tau_alpha,energy,mu,method,iterations,residual` and FILE.run.json; failed points are nan, reported, and make the exit status non-zero."
+    )
+
+    @OptionGroup var model: PSpinModelOptions
+
+    @Option(name: .customLong("T-min"), help: "Lowest temperature (> T_d).")
+    var temperatureMin: Double
+
+    @Option(name: .customLong("T-max"), help: "Highest temperature.")
+    var temperatureMax: Double
+
+    @Option(help: "Number of temperatures (evenly spaced, endpoints included).")
+    var steps: Int
+
+    @Option(help: "spectral or doubling (doubling is much faster close to T_d).")
+    var method: String = "spectral"
+
+    @Option(help: "Output CSV file.")
+    var output: String
+
+    func validate() throws {
+        guard method == "spectral" || method == "doubling" else { throw InputError("unknown method '\(method)': choose spectral or doubling") }
+        guard (1...100_000).contains(steps) else { throw InputError("invalid steps = \(steps): it must be between 1 and 100000") }
+        try CommandSupport.require(temperatureMax, named: "T-max", "a finite number >= T-min") { $0 >= temperatureMin }
+        try requireErgodic(temperatureMin, try model.model())
+    }
+
+    func run() throws {
+        let mixture = try model.model()
+        let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
+        try AtomicFile.checkWritable(output)
+        try AtomicFile.checkWritable(recordPath)
+        let temperatures = NetworkScan.couplings(from: temperatureMin, to: temperatureMax, steps: steps)
+        let showProgress = CommandSupport.showsProgress
+        let start = Date()
+        let method = self.method
+        let results = ParallelMap.run(count: temperatures.count, makeWorkspace: { () }, completed: { done in
+            if showProgress { CommandSupport.progress("scan: \(done)/\(temperatures.count) temperatures") }
+        }) { _, index in
+            Result { try PSpinEquilibriumSummary.solve(mixture, temperature: temperatures[index], method: method) }
+                .mapError { InputError("\($0)") }
+        }
+        if showProgress { CommandSupport.endProgress() }
+        var table = CSVTable(columns: ["T", "tau_alpha", "energy", "mu", "method", "iterations", "residual"])
+        var failures = 0
+        for (temperature, result) in zip(temperatures, results) {
+            switch result {
+            case .success(let summary):
+                table.append(fields: ["\(temperature)", "\(summary.relaxationTime ?? Double.nan)", "\(summary.energy)",
+                                      "\(summary.lagrangeMultiplier)", method, "\(summary.iterations)", "\(summary.residual)"])
+            case .failure(let failure):
+                failures += 1
+                CommandSupport.warn("T = \(temperature): \(failure.description)")
+                table.append(fields: ["\(temperature)", "nan", "nan", "nan", method, "nan", "nan"])
+            }
+        }
+        try table.write(to: output)
+        struct Record: Encodable { let mixture: String; let tMin, tMax: Double; let steps: Int; let method: String; let failures: Int; let seconds: Double; let version: String }
+        let seconds = Date().timeIntervalSince(start)
+        try AtomicFile.write(try JSONRecord.encode(Record(mixture: mixture.description, tMin: temperatureMin, tMax: temperatureMax,
+                                                          steps: steps, method: method, failures: failures, seconds: seconds,
+                                                          version: PackageInfo.version), pretty: true) + "\n", to: recordPath)
+        print("scanned \(temperatures.count) temperatures in " + String(format: "%.2f s", seconds) + "; wrote \(output) and \(recordPath)")
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
+
+struct PSpinTransition: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transition",
+        abstract: "The dynamical transition T_d² = max_q f'(q)(1−q)/q and its plateau q_d.")
+
+    @OptionGroup var model: PSpinModelOptions
+
+    @Flag(help: "Print one JSON object on standard output.")
+    var json = false
+
+    func run() throws {
+        let mixture = try model.model()
+        let transition = mixture.dynamicalTransition
+        if json {
+            struct Record: Encodable { let mixture: String; let p: Int?; let Td, qd: Double; let kind: String }
+            print(try JSONRecord.encode(Record(mixture: mixture.description, p: mixture.pureDegree, Td: transition.temperature,
+                                               qd: transition.plateau, kind: "\(transition.kind)"), snakeCase: false))
+        } else {
+            print("\(mixture.formula): T_d = \(transition.temperature), q_d = \(transition.plateau) (\(transition.kind))")
+        }
+    }
+}
