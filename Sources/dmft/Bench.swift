@@ -28,6 +28,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the rows as JSON.")
     var json = false
 
+    @Flag(help: "Skip the finite-N simulation timings (about 10 s).")
+    var skipSimulation = false
+
     @Flag(help: "Also compare plain damped, Anderson and Newton–Krylov iteration at g = 1.01, 1.1, 1.5, 3 (slow: plain iteration needs thousands of steps).")
     var compareIteration = false
 
@@ -124,6 +127,10 @@ struct Bench: ParsableCommand {
         report(BenchRow(name: "network scan, 100 g in [0.5, 3], every core\(failures > 0 ? " (\(failures) FAILED)" : "")",
                         medianSeconds: scanMedian, minimumSeconds: scanTimes.min()!, repeats: scanTimes.count,
                         iterations: nil, ratioToFloor: scanMedian / floor, target: "< 3 s"))
+        if !skipSimulation {
+            for row in try SimulationBench.run(repeats: max(1, repeats / 3)) { report(row) }
+        }
+
         if compareIteration {
             for g in [1.01, 1.1, 1.5, 3] {
                 let model = try NetworkModel(coupling: g)

@@ -21,7 +21,7 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
-    @Option(help: "Only the checks of this area (network, chaos, pspin).")
+    @Option(help: "Only the checks of this area (network, chaos, pspin, simulation).")
     var only: String?
 
     func run() throws {
@@ -33,6 +33,7 @@ struct Validate: ParsableCommand {
         if only == nil || only == "network" { try NetworkValidation.run(record) }
         if only == nil || only == "chaos" { try ChaosValidation.run(record) }
         if only == nil || only == "pspin" { try PSpinValidation.run(record) }
+        if only == nil || only == "simulation" { try SimulationValidation.run(record) }
         let failed = checks.filter { !$0.passed }
         if json {
             print(try JSONRecord.encode(checks))
@@ -148,6 +149,30 @@ enum ChaosValidation {
             let margin = transition.gC - transition.gLocal
             record(ValidationCheck(area: area, name: "σ = \(sigma): g_c − g_local > 0", measured: -margin, limit: 0,
                                    passed: margin > 0, detail: "g_local = \(transition.gLocal)"))
+        }
+    }
+}
+
+/// The finite-N simulation against the DMFT at g = 2, σ = 0 and 0.5 (N = 2000, 8 realisations, t = 200).
+enum SimulationValidation {
+    static func run(_ record: (ValidationCheck) -> Void) throws {
+        let area = "simulation"
+        for sigma in [0.0, 0.5] {
+            let model = try NetworkModel(coupling: 2, noise: sigma)
+            let (lyapunov, solution) = try NetworkTransition.lyapunovExponent(coupling: 2, noise: sigma)
+            var options = NetworkSimulationOptions(size: 2000, duration: 200)
+            options.realisations = 8
+            options.computesLyapunovExponent = true
+            let result = try NetworkSimulator(model: model, options: options).run(progress: nil)
+            let relative = abs(result.variance / solution.variance - 1)
+            record(ValidationCheck(area: area, name: "g = 2, σ = \(sigma), N = 2000: ⟨h²⟩ vs DMFT Δ0 (relative)", measured: relative,
+                                   limit: 0.03, passed: relative <= 0.03,
+                                   detail: "⟨h²⟩ = \(String(format: "%.4f", result.variance)) ± \(String(format: "%.4f", result.varianceError)), Δ0 = \(String(format: "%.5f", solution.variance))"))
+            let exponent = result.lyapunovExponent ?? .nan
+            let difference = abs(exponent - lyapunov.lambdaMax)
+            record(ValidationCheck(area: area, name: "g = 2, σ = \(sigma), N = 2000: λ_max vs DMFT", measured: difference,
+                                   limit: 0.01, passed: difference <= 0.01,
+                                   detail: "λ_max = \(String(format: "%.4f", exponent)) ± \(String(format: "%.4f", result.lyapunovExponentError ?? .nan)), DMFT \(String(format: "%.5f", lyapunov.lambdaMax)) (backend \(result.backend))"))
         }
     }
 }

@@ -14,11 +14,19 @@ public enum FFTWPlanner {
         case cosineI
         /// DST-I: `Y_k = 2 Σ_{j=0}^{n−1} x_j sin(π (j+1)(k+1)/(n+1))`.
         case sineI
+        /// Real-input DFT `X_k = Σ_{j=0}^{n−1} x_j e^{−2πijk/n}` in FFTW's halfcomplex order:
+        /// `Y = (Re X_0, Re X_1, …, Re X_{⌊n/2⌋}, Im X_{⌈n/2⌉−1}, …, Im X_1)` (FFTW `R2HC`).
+        case realToHalfcomplex
+        /// The unnormalised inverse of `realToHalfcomplex`: `y_j = Σ_{k=0}^{n−1} X_k e^{+2πijk/n}` for the
+        /// Hermitian spectrum held in halfcomplex order (FFTW `HC2R`); applying both multiplies by `n`.
+        case halfcomplexToReal
 
         var fftwKind: fftw_r2r_kind {
             switch self {
             case .cosineI: return FFTW_REDFT00
             case .sineI: return FFTW_RODFT00
+            case .realToHalfcomplex: return FFTW_R2HC
+            case .halfcomplexToReal: return FFTW_HC2R
             }
         }
     }
