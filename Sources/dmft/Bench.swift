@@ -28,6 +28,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the rows as JSON.")
     var json = false
 
+    @Flag(help: "Skip the two-time integrator timings (a 4000-step p = 3 quench, about 10 s per repeat).")
+    var skipTwoTime = false
+
     @Flag(help: "Skip the finite-N simulation timings (about 10 s).")
     var skipSimulation = false
 
@@ -127,6 +130,10 @@ struct Bench: ParsableCommand {
         report(BenchRow(name: "network scan, 100 g in [0.5, 3], every core\(failures > 0 ? " (\(failures) FAILED)" : "")",
                         medianSeconds: scanMedian, minimumSeconds: scanTimes.min()!, repeats: scanTimes.count,
                         iterations: nil, ratioToFloor: scanMedian / floor, target: "< 3 s"))
+        if !skipTwoTime {
+            for row in try TwoTimeBench.run(repeats: repeats) { report(row) }
+        }
+
         if !skipSimulation {
             for row in try SimulationBench.run(repeats: max(1, repeats / 3)) { report(row) }
         }

@@ -4,7 +4,7 @@ struct Network: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Random rate networks dh/dt = −h + Jφ(h) + ξ, J_ij ~ N(0, g²/N), ⟨ξξ⟩ = σ²δ: stationary DMFT.",
         subcommands: [NetworkSolve.self, NetworkReference.self, NetworkScanCommand.self, NetworkTransitionCommand.self,
-                      NetworkSimulate.self,
+                      NetworkSimulate.self, NetworkTransient.self,
                       NetworkPhaseDiagram.self]
     )
 }

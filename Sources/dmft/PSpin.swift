@@ -6,7 +6,7 @@ struct PSpin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pspin",
         abstract: "Spherical p-spin glass, f(q) = Σ c_p q^p/2: equilibrium dynamics above T_d, and the transition.",
-        subcommands: [PSpinSolve.self, PSpinScan.self, PSpinTransition.self]
+        subcommands: [PSpinSolve.self, PSpinScan.self, PSpinTransition.self, PSpinQuench.self]
     )
 }
 

@@ -21,7 +21,7 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print the checks as JSON.")
     var json = false
 
-    @Option(help: "Only the checks of this area (network, chaos, pspin, simulation).")
+    @Option(help: "Only the checks of this area (network, chaos, pspin, two-time, simulation).")
     var only: String?
 
     func run() throws {
@@ -33,6 +33,7 @@ struct Validate: ParsableCommand {
         if only == nil || only == "network" { try NetworkValidation.run(record) }
         if only == nil || only == "chaos" { try ChaosValidation.run(record) }
         if only == nil || only == "pspin" { try PSpinValidation.run(record) }
+        if only == nil || only == "two-time" { try TwoTimeValidation.run(record) }
         if only == nil || only == "simulation" { try SimulationValidation.run(record) }
         let failed = checks.filter { !$0.passed }
         if json {

@@ -46,6 +46,44 @@ public enum GaussianAverages {
         return sum
     }
 
+    /// Orthonormal-Hermite coefficients `ĉ_n = E[g(z) He_n(z)/√n!]`, n = 0…`order`, z ~ N(0, 1), on the trapezoid
+    /// rule (`nodes`, `weights`) from `rule(scale:singularityDistance:)`, by the stable recurrence
+    /// `h_{n+1} = (z h_n − √n h_{n−1}) / √(n+1)`. Mehler's formula then gives, for standard normals with
+    /// correlation ρ, `E[g₁(z₁) g₂(z₂)] = Σ_n ĉ_n(g₁) ĉ_n(g₂) ρ^n`. The rule's step must resolve h_order
+    /// (wavelength ~2π/√order).
+    ///
+    /// `parity` +1 (g even) or −1 (g odd) sums only the nodes z ≥ 0 of the symmetric rule, doubled (the
+    /// coefficients of the other parity are then exactly 0); 0 makes no assumption.
+    public static func hermiteCoefficients(nodes: [Double], weights: [Double], order: Int, parity: Int = 0,
+                                           _ g: (Double) -> Double) -> [Double] {
+        var coefficients = [Double](repeating: 0, count: order + 1)
+        let roots = (0...(order + 1)).map { Double($0).squareRoot() }
+        coefficients.withUnsafeMutableBufferPointer { c in
+            roots.withUnsafeBufferPointer { root in
+                for i in nodes.indices {
+                    let z = nodes[i]
+                    if parity != 0 && z < 0 { continue }
+                    var weighted = weights[i] * g(z)
+                    if parity != 0 && z > 0 { weighted *= 2 }
+                    var previous = 1.0, current = z
+                    c[0] += weighted
+                    if order >= 1 { c[1] += weighted * z }
+                    if order >= 2 {
+                        for n in 1..<order {
+                            let next = (z * current - root[n] * previous) / root[n + 1]
+                            c[n + 1] += weighted * next
+                            previous = current; current = next
+                        }
+                    }
+                }
+                if parity != 0 {
+                    for n in stride(from: parity > 0 ? 1 : 0, through: order, by: 2) { c[n] = 0 }
+                }
+            }
+        }
+        return coefficients
+    }
+
     /// `E[φ(u) ψ(v)]` for (u, v) jointly Gaussian with Var u = `varianceU`, Var v = `varianceV`, Cov = `covariance`.
     ///
     /// Written as u = √a z₁, v = (c/√a) z₁ + √(b − c²/a) z₂ with independent standard normals, the inner

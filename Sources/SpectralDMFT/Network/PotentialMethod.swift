@@ -381,22 +381,9 @@ struct PotentialLandscape {
     static func hermiteCoefficients(_ nonlinearity: Nonlinearity, variance: Double, order: Int) -> [Double] {
         let sd = max(variance, 0).squareRoot()
         let rule = PotentialMethod.refinedRule(scale: sd, nonlinearity)
-        var coefficients = [Double](repeating: 0, count: order + 1)
-        for i in rule.nodes.indices {
-            let z = rule.nodes[i]
-            let weighted = rule.weights[i] * nonlinearity.antiderivative(sd * z)
-            var previous = 1.0, current = z
-            coefficients[0] += weighted
-            if order >= 1 { coefficients[1] += weighted * z }
-            if order >= 2 {
-                for n in 1..<order {
-                    let next = (z * current - Double(n).squareRoot() * previous) / Double(n + 1).squareRoot()
-                    coefficients[n + 1] += weighted * next
-                    previous = current; current = next
-                }
-            }
+        return GaussianAverages.hermiteCoefficients(nodes: rule.nodes, weights: rule.weights, order: order) {
+            nonlinearity.antiderivative(sd * $0)
         }
-        return coefficients
     }
 
     /// The parts of `C_Φ(Δ) = E_z[m(z)²]`, m(z) = E_x Φ(√Δ z + s x), s² = `conditionalVariance` = Δ0 − Δ.

@@ -31,6 +31,39 @@ public enum AtomicFile {
         }
     }
 
+    /// Writes a file atomically by streaming: `body` writes into a temporary file in the same folder, which is
+    /// then renamed over `path` (used for large binary files such as checkpoints, without a copy in memory).
+    public static func write(to path: String, using body: (FileHandle) throws -> Void) throws {
+        try checkWritable(path)
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
+        do {
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw WriteError.failed(path, "cannot create \(temporary.path)")
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            do {
+                try body(handle)
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
+            if rename(temporary.path, url.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                throw WriteError.failed(path, reason)
+            }
+        } catch let error as WriteError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw WriteError.failed(path, error.localizedDescription)
+        }
+    }
+
     /// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
     public static func write(_ text: String, to path: String) throws {
         try checkWritable(path)
