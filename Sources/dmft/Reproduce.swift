@@ -120,5 +120,5 @@ struct Reproduce: ParsableCommand {
 
 /// The registry of canonical data sets.
 enum DataSets {
-    static var all: [DataSet] { NetworkDataSets.all + PSpinDataSets.all }
+    static var all: [DataSet] { NetworkDataSets.all + PSpinDataSets.all + TwoTimeDataSets.all }
 }
