@@ -5,7 +5,7 @@ import SpectralDMFT
 struct PSpin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pspin",
-        abstract: "Spherical p-spin glass, f(q) = Σ c_p q^p/2: equilibrium dynamics above T_d, and the transition.",
+        abstract: "Spherical p-spin glass, f(q) = Σ c_p q^p/2: equilibrium above T_d, the transition, quenches and aging.",
         subcommands: [PSpinSolve.self, PSpinScan.self, PSpinTransition.self, PSpinQuench.self]
     )
 }
