@@ -222,30 +222,8 @@ public final class FixedPointIterator {
         for a in 0..<m { largestDiagonal = max(largestDiagonal, gram[a * m + a]) }
         guard largestDiagonal > 0 else { return 0 }
         for a in 0..<m { gram[a * m + a] += 1e-13 * largestDiagonal }
-        // Gaussian elimination with partial pivoting on the m×m system.
-        for column in 0..<m {
-            var pivot = column
-            for row in (column + 1)..<max(column + 1, m) where abs(gram[row * m + column]) > abs(gram[pivot * m + column]) {
-                pivot = row
-            }
-            if pivot != column {
-                for k in 0..<m { gram.swapAt(column * m + k, pivot * m + k) }
-                rightSide.swapAt(column, pivot)
-            }
-            let diagonal = gram[column * m + column]
-            guard diagonal != 0 else { return 0 }
-            for row in (column + 1)..<max(column + 1, m) {
-                let factor = gram[row * m + column] / diagonal
-                if factor == 0 { continue }
-                for k in column..<m { gram[row * m + k] -= factor * gram[column * m + k] }
-                rightSide[row] -= factor * rightSide[column]
-            }
-        }
-        for row in stride(from: m - 1, through: 0, by: -1) {
-            var sum = rightSide[row]
-            for k in (row + 1)..<max(row + 1, m) { sum -= gram[row * m + k] * coefficients[k] }
-            coefficients[row] = sum / gram[row * m + row]
-        }
+        guard DenseLinearAlgebra.solve(&gram, &rightSide, size: m) else { return 0 }
+        for a in 0..<m { coefficients[a] = rightSide[a] }
         for a in 0..<m where !coefficients[a].isFinite { return 0 }
         return m
     }

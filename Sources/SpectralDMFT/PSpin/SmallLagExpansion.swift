@@ -146,28 +146,10 @@ struct KinkProfile {
         }
     }
 
-    /// Gaussian elimination with partial pivoting on a small dense system (row-major `matrix`).
+    /// Solves a small dense system (row-major `matrix`) with `DenseLinearAlgebra`; NaNs if it is singular.
     static func solveLinear(matrix: [Double], right: [Double], size: Int) -> [Double] {
         var a = matrix, b = right
-        for column in 0..<size {
-            var pivot = column
-            for row in column..<size where abs(a[row * size + column]) > abs(a[pivot * size + column]) { pivot = row }
-            if pivot != column {
-                for k in 0..<size { a.swapAt(column * size + k, pivot * size + k) }
-                b.swapAt(column, pivot)
-            }
-            for row in (column + 1)..<size {
-                let factor = a[row * size + column] / a[column * size + column]
-                for k in column..<size { a[row * size + k] -= factor * a[column * size + k] }
-                b[row] -= factor * b[column]
-            }
-        }
-        var x = [Double](repeating: 0, count: size)
-        for row in stride(from: size - 1, through: 0, by: -1) {
-            var sum = b[row]
-            for k in (row + 1)..<size { sum -= a[row * size + k] * x[k] }
-            x[row] = sum / a[row * size + row]
-        }
-        return x
+        guard DenseLinearAlgebra.solve(&a, &b, size: size) else { return [Double](repeating: .nan, count: size) }
+        return b
     }
 }
