@@ -77,7 +77,6 @@ public final class NetworkStationarySolver {
     private let kernelValues: AlignedBuffer
     private let spectrumWork: AlignedBuffer
     private let frequencySquared: AlignedBuffer   // ω_k²
-    private var table: CorrelationTable?
 
     /// A solver on `grid`.
     public init(grid: LagGrid, options: IterationOptions = IterationOptions()) {
@@ -166,10 +165,10 @@ public final class NetworkStationarySolver {
                 variance: 0, decorrelationTime: 0,
                 report: ConvergenceReport(iterations: 0, residual: 0, residualHistory: [], acceleration: options.acceleration))
         }
-        if table == nil || table!.nonlinearity.name != model.nonlinearity.name {
-            table = CorrelationTable(nonlinearity: model.nonlinearity, pair: .function)
-        }
-        let table = table!
+        // A fresh table per solve: a bracket left by an earlier solve would make the result depend (at the
+        // 1e-14 level) on what this solver did before, and scans that share solvers across threads would not be
+        // bitwise reproducible.
+        let table = CorrelationTable(nonlinearity: model.nonlinearity, pair: .function)
         let phi = model.nonlinearity
         if let initialGuess {
             precondition(initialGuess.count == count, "initial guess must have grid.count values")
