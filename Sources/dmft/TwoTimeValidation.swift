@@ -203,17 +203,8 @@ enum TwoTimeValidation {
         // Order of the network integrator (erf, g = 1.5, σ = 0.5): Δ at fixed points for dt, dt/2, dt/4.
         let model = try NetworkModel(coupling: 1.5, noise: 0.5, nonlinearity: .erf)
         func values(_ step: Double) throws -> [Double] {
-            let integrator = try NetworkTransientIntegrator(model: model, initialVariance: 0.5,
-                                                            options: TwoTimeOptions(step: step, maximumTime: 10),
-                                                            waitingTimes: [2, 5])
-            try integrator.advance()
-            return (0..<2).flatMap { index -> [Double] in
-                let column = integrator.recordedColumn(index).values
-                return [0.0, 1, 2, 5].compactMap { lag in
-                    let m = Int((lag / step).rounded())
-                    return m < column.count ? column[m] : nil
-                }
-            }
+            try NetworkTransientIntegrator.sampledCorrelation(model: model, initialVariance: 0.5, step: step, maximumTime: 10,
+                                                              waitingTimes: [2, 5], lags: [0, 1, 2, 5])
         }
         let coarse = try values(0.1), middle = try values(0.05), fine = try values(0.025)
         let first = zip(coarse, middle).map { abs($0 - $1) }.max()!

@@ -48,17 +48,8 @@ private func deviations(_ integrator: NetworkTransientIntegrator, from stationar
     // Δ(t,s) at fixed points for h, h/2, h/4: successive differences fall by ~2^k.
     let model = try NetworkModel(coupling: 1.5, noise: 0.5, nonlinearity: .erf)
     func values(_ step: Double) throws -> [Double] {
-        let integrator = try NetworkTransientIntegrator(model: model, initialVariance: 0.5,
-                                                        options: TwoTimeOptions(step: step, maximumTime: 4),
-                                                        waitingTimes: [1, 2])
-        try integrator.advance()
-        return (0..<2).flatMap { index -> [Double] in
-            let (_, column) = integrator.recordedColumn(index)
-            return [0.0, 0.5, 1, 2].compactMap { lag in
-                let m = Int((lag / step).rounded())
-                return m < column.count ? column[m] : nil
-            }
-        }
+        try NetworkTransientIntegrator.sampledCorrelation(model: model, initialVariance: 0.5, step: step, maximumTime: 4,
+                                                          waitingTimes: [1, 2], lags: [0, 0.5, 1, 2])
     }
     let coarse = try values(0.1), middle = try values(0.05), fine = try values(0.025)
     let first = zip(coarse, middle).map { abs($0 - $1) }.max()!

@@ -154,6 +154,23 @@ public final class NetworkTransientIntegrator {
         }
     }
 
+    /// Δ(t_w + lag, t_w) at every waiting time and lag (waiting-time major; lags beyond the run are skipped), from a
+    /// run with step `step` to `maximumTime`: the samples compared across steps in convergence studies.
+    public static func sampledCorrelation(model: NetworkModel, initialVariance: Double, step: Double, maximumTime: Double,
+                                          waitingTimes: [Double], lags: [Double]) throws -> [Double] {
+        let integrator = try NetworkTransientIntegrator(model: model, initialVariance: initialVariance,
+                                                        options: TwoTimeOptions(step: step, maximumTime: maximumTime),
+                                                        waitingTimes: waitingTimes)
+        try integrator.advance()
+        return waitingTimes.indices.flatMap { index -> [Double] in
+            let column = integrator.recordedColumn(index).values
+            return lags.compactMap { lag in
+                let m = Int((lag / step).rounded())
+                return m < column.count ? column[m] : nil
+            }
+        }
+    }
+
     /// Δ(t_w + τ, t_w) for the i-th waiting time: (t_w, [Δ at τ = 0, h, 2h, …]).
     public func recordedColumn(_ index: Int) -> (waitingTime: Double, values: [Double]) {
         (time(ofRow: waitingRows[index]), recorded[index])
