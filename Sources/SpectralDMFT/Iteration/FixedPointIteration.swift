@@ -31,6 +31,7 @@ public struct IterationOptions: Sendable, Equatable, Codable {
     /// The iteration scheme.
     public var acceleration: Acceleration
 
+    /// Options with tolerance (on the scaled residual), evaluation budget and scheme.
     public init(tolerance: Double = 1e-11, maximumIterations: Int = 2000, acceleration: Acceleration = .standard) {
         self.tolerance = tolerance
         self.maximumIterations = maximumIterations
