@@ -45,6 +45,30 @@ enum CommandSupport {
         return url.deletingLastPathComponent().appendingPathComponent(stem + suffix).path
     }
 
+    /// Parses a comma-separated list of finite numbers in `range`; throws one `InputError` line naming `name`.
+    static func numbers(_ text: String, named name: String, in range: ClosedRange<Double>) throws -> [Double] {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite && range.contains($0!) }) else {
+            let bounds = range.upperBound.isFinite ? "in [\(range.lowerBound), \(range.upperBound)]" : ">= \(range.lowerBound)"
+            throw InputError("invalid \(name) '\(text)': give comma-separated finite numbers \(bounds)")
+        }
+        return values.map { $0! }
+    }
+
+    /// Checks that `path` can be an output folder (its parent exists, it is not a file), without creating it.
+    static func checkOutputFolder(_ path: String) throws {
+        let folder = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        let parent = folder.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError("cannot write \(path): its parent folder does not exist")
+        }
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw InputError("cannot write \(path): it is a file, not a folder")
+        }
+    }
+
     /// Prints a message on standard error.
     static func warn(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 }

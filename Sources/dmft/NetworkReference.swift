@@ -31,11 +31,7 @@ struct NetworkReference: ParsableCommand {
     var lags: String = "1,3,10"
 
     func parsedLags() throws -> [Double] {
-        let values = lags.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else {
-            throw InputError("invalid lags '\(lags)': give comma-separated finite numbers >= 0")
-        }
-        return values.map { $0! }
+        try CommandSupport.numbers(lags, named: "lags", in: 0...Double.infinity)
     }
 
     func validate() throws { _ = try parsedLags() }

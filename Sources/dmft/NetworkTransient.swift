@@ -57,12 +57,7 @@ struct NetworkTransient: ParsableCommand {
 
     func parsedWaitingTimes() throws -> [Double] {
         guard let waitingTimes else { return [tMax / 4, tMax / 2, 3 * tMax / 4] }
-        let values = waitingTimes.split(separator: ",", omittingEmptySubsequences: false)
-            .map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 && $0! <= tMax }) else {
-            throw InputError("invalid waiting times '\(waitingTimes)': give comma-separated numbers in [0, t-max = \(tMax)]")
-        }
-        return values.map { $0! }
+        return try CommandSupport.numbers(waitingTimes, named: "waiting times", in: 0...tMax)
     }
 
     func options() throws -> TwoTimeOptions {
@@ -88,14 +83,7 @@ struct NetworkTransient: ParsableCommand {
         let options = try options()
         let waiting = try parsedWaitingTimes()
         let folder = URL(fileURLWithPath: output)
-        var isDirectory: ObjCBool = false
-        let parent = folder.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError("cannot write \(output): its parent folder does not exist")
-        }
-        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw InputError("cannot write \(output): it is a file, not a folder")
-        }
+        try CommandSupport.checkOutputFolder(output)
         let correlationPath = folder.appendingPathComponent("correlation.csv").path
         let recordPath = folder.appendingPathComponent("run.json").path
         if FileManager.default.fileExists(atPath: folder.path) {

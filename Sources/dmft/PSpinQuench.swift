@@ -98,12 +98,7 @@ struct PSpinQuench: ParsableCommand {
     /// The waiting times (rounded to the grid later).
     func parsedWaitingTimes() throws -> [Double] {
         guard let waitingTimes else { return [tMax / 8, tMax / 4, tMax / 2] }
-        let pieces = waitingTimes.split(separator: ",", omittingEmptySubsequences: false)
-        let values = pieces.map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 && $0! <= tMax }) else {
-            throw InputError("invalid waiting times '\(waitingTimes)': give comma-separated numbers in [0, t-max = \(tMax)]")
-        }
-        return values.map { $0! }
+        return try CommandSupport.numbers(waitingTimes, named: "waiting times", in: 0...tMax)
     }
 
     func options() throws -> TwoTimeOptions {
@@ -131,14 +126,7 @@ struct PSpinQuench: ParsableCommand {
         let options = try options()
         let waiting = try parsedWaitingTimes()
         let folder = URL(fileURLWithPath: output)
-        var isDirectory: ObjCBool = false
-        let parent = folder.deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError("cannot write \(output): its parent folder does not exist")
-        }
-        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw InputError("cannot write \(output): it is a file, not a folder")
-        }
+        try CommandSupport.checkOutputFolder(output)
         if let startTemperature {
             let transition = mixture.dynamicalTransition.temperature
             guard startTemperature > transition else {
