@@ -82,7 +82,7 @@ struct Bench: ParsableCommand {
             let times = try (0..<repeats).map { _ in
                 try Timing.seconds {
                     let solver = NetworkStationarySolver(grid: grid, options: IterationOptions(tolerance: 1e-10))
-                    iterations = try solver.solve(model: model).report.iterations
+                    iterations = try solver.solve(model).report.iterations
                 }
             }
             let median = Timing.median(times)
@@ -104,7 +104,7 @@ struct Bench: ParsableCommand {
         for (temperature, target) in [(0.8, "< 50 ms"), (0.65, "< 1 s")] {
             var iterations = 0
             let times = try (0..<repeats).map { _ in
-                try Timing.seconds { iterations = try PSpinSpectralSolver.solve(mixture: cubic, temperature: temperature).report.iterations }
+                try Timing.seconds { iterations = try PSpinEquilibrium(mixture: cubic, temperature: temperature).solve(method: .spectral).report.iterations }
             }
             let median = Timing.median(times)
             report(BenchRow(name: "p-spin p = 3 spectral solve, T = \(temperature)", medianSeconds: median,
@@ -112,14 +112,14 @@ struct Bench: ParsableCommand {
                             ratioToFloor: median / floor, target: target))
         }
         let doublingTimes = try (0..<repeats).map { _ in
-            try Timing.seconds { _ = try DoublingSolver().solve(mixture: cubic, temperature: 0.62) }
+            try Timing.seconds { _ = try DoublingSolver().solve(PSpinEquilibrium(mixture: cubic, temperature: 0.62)) }
         }
         let doublingMedian = Timing.median(doublingTimes)
         report(BenchRow(name: "p-spin p = 3 doubling solve, T = 0.62 (to τ = 1e10)", medianSeconds: doublingMedian,
                         minimumSeconds: doublingTimes.min()!, repeats: repeats, iterations: nil,
                         ratioToFloor: doublingMedian / floor, target: "< 0.5 s"))
 
-        let couplings = NetworkScan.couplings(from: 0.5, to: 3, steps: 100)
+        let couplings = evenlySpaced(from: 0.5, to: 3, count: 100)
         var failures = 0
         let scanTimes = (0..<max(1, repeats / 2)).map { _ in
             Timing.seconds {
@@ -148,7 +148,7 @@ struct Bench: ParsableCommand {
                     var iterations = 0
                     var outcome = ""
                     let seconds = Timing.seconds {
-                        do { iterations = try solver.solve(model: model).report.iterations }
+                        do { iterations = try solver.solve(model).report.iterations }
                         catch { outcome = " (\(error))" }
                     }
                     report(BenchRow(name: "g = \(g): \(acceleration)\(outcome)", medianSeconds: seconds, minimumSeconds: seconds,

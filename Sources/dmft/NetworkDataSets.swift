@@ -12,7 +12,7 @@ enum NetworkDataSets {
     }
 
     static func chaosTransition(quick: Bool) throws -> DataSetOutput {
-        let couplings = NetworkScan.couplings(from: 0.5, to: 3, steps: quick ? 11 : 101)
+        let couplings = evenlySpaced(from: 0.5, to: 3, count: quick ? 11 : 101)
         var table = CSVTable(columns: ["sigma", "g", "delta0", "decorrelation_time", "lambda_max"])
         var failures = 0.0
         for sigma in [0.0, 0.5, 1.0] {
@@ -33,8 +33,8 @@ enum NetworkDataSets {
     }
 
     static func phaseDiagram(quick: Bool) throws -> DataSetOutput {
-        let couplings = NetworkScan.couplings(from: 0.5, to: 3, steps: quick ? 6 : 51)
-        let noises = NetworkScan.couplings(from: 0, to: 1.5, steps: quick ? 3 : 16)
+        let couplings = evenlySpaced(from: 0.5, to: 3, count: quick ? 6 : 51)
+        let noises = evenlySpaced(from: 0, to: 1.5, count: quick ? 3 : 16)
         var grid = CSVTable(columns: ["g", "sigma", "delta0", "lambda_max"])
         for sigma in noises {
             for point in NetworkScan.run(couplings: couplings, noise: sigma, lyapunov: true) {
@@ -66,7 +66,7 @@ enum NetworkDataSets {
         for (g, sigma) in cases {
             let model = try NetworkModel(coupling: g, noise: sigma)
             let grid = try NetworkStationarySolver.automaticGrid(for: model)
-            let solution = try NetworkStationarySolver(grid: grid).solve(model: model)
+            let solution = try NetworkStationarySolver(grid: grid).solve(model)
             statistics["iterations_g\(g)_sigma\(sigma)"] = Double(solution.report.iterations)
             statistics["residual_g\(g)_sigma\(sigma)"] = solution.report.residual
             let lagStride = max(1, Int((0.1 / grid.step).rounded()))

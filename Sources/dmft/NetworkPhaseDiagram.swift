@@ -61,8 +61,8 @@ struct NetworkPhaseDiagram: ParsableCommand {
         let transitionPath = CommandSupport.sibling(of: output, suffix: "-transition.csv")
         let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
         for path in [output, transitionPath, recordPath] { try AtomicFile.checkWritable(path) }
-        let couplings = NetworkScan.couplings(from: gMin, to: gMax, steps: gSteps)
-        let noises = NetworkScan.couplings(from: 0, to: sigmaMax, steps: sigmaSteps)
+        let couplings = evenlySpaced(from: gMin, to: gMax, count: gSteps)
+        let noises = evenlySpaced(from: 0, to: sigmaMax, count: sigmaSteps)
         let jobs = noises.count * couplings.count + noises.count
         let showProgress = CommandSupport.showsProgress
         let start = Date()

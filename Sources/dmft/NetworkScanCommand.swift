@@ -65,7 +65,7 @@ struct NetworkScanCommand: ParsableCommand {
         let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
-        let couplings = NetworkScan.couplings(from: gMin, to: gMax, steps: steps)
+        let couplings = evenlySpaced(from: gMin, to: gMax, count: steps)
         let total = couplings.count
         let showProgress = CommandSupport.showsProgress
         let start = Date()

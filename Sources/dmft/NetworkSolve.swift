@@ -76,9 +76,9 @@ struct NetworkSolve: ParsableCommand {
     func run() throws {
         let phi = try CommandSupport.nonlinearity(named: model.transferFunction)
         let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
-        let automatic = try NetworkStationarySolver.automaticGrid(for: networkModel)
-        let automaticStep = lyapunov ? min(automatic.step, 0.05) : automatic.step
-        let grid = try LagGrid(step: step ?? automaticStep, minimumWindow: window ?? automatic.window)
+        let automatic = try NetworkStationarySolver.automaticGrid(for: networkModel, lyapunov: lyapunov)
+        let grid = step == nil && window == nil
+            ? automatic : try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
         let spectrumPath = spectrum ?? output.map { CommandSupport.sibling(of: $0, suffix: "-spectrum.csv") }
         let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
         for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
@@ -87,7 +87,7 @@ struct NetworkSolve: ParsableCommand {
                                        acceleration: try CommandSupport.acceleration(named: acceleration))
         let solver = NetworkStationarySolver(grid: grid, options: options)
         let start = Date()
-        let solution = try solver.solve(model: networkModel)
+        let solution = try solver.solve(networkModel)
         let exponent = lyapunov ? try LyapunovExponent.compute(model: networkModel, solution: solution) : nil
         let seconds = Date().timeIntervalSince(start)
 

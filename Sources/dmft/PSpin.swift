@@ -6,7 +6,7 @@ struct PSpin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pspin",
         abstract: "Spherical p-spin glass, f(q) = Σ c_p q^p/2: equilibrium above T_d, the transition, quenches and aging.",
-        subcommands: [PSpinSolve.self, PSpinScan.self, PSpinTransition.self, PSpinQuench.self]
+        subcommands: [PSpinSolve.self, PSpinScanCommand.self, PSpinTransition.self, PSpinQuenchCommand.self]
     )
 }
 
@@ -33,46 +33,17 @@ struct PSpinModelOptions: ParsableArguments {
     func validate() throws { _ = try model() }
 }
 
-/// Rejects a temperature at or below T_d for the equilibrium solvers (one line naming T_d and the quench integrator).
-func requireErgodic(_ temperature: Double, _ mixture: PSpinMixture) throws {
-    try CommandSupport.require(temperature, named: "T", "a finite number > 0") { $0 > 0 }
-    let transition = mixture.dynamicalTransition
-    guard temperature > transition.temperature else {
-        throw InputError("T = \(temperature) is at or below the dynamical transition T_d = \(transition.temperature) of "
-                         + "\(mixture.formula): there is no ergodic stationary solution; follow the dynamics with `dmft pspin quench`")
-    }
+/// The equilibrium problem at `temperature`, its errors as one input line.
+func equilibriumProblem(_ mixture: PSpinMixture, temperature: Double) throws -> PSpinEquilibrium {
+    do { return try PSpinEquilibrium(mixture: mixture, temperature: temperature) } catch { throw InputError("\(error)") }
 }
 
-/// The equilibrium answer of either method, reduced to what the command line reports.
-struct PSpinEquilibriumSummary {
-    let method: String
-    let relaxationTime: Double?
-    let energy: Double
-    let energyFromDynamics: Double
-    let lagrangeMultiplier: Double
-    let iterations: Int
-    let residual: Double
-    let lags: [Double]
-    let correlation: [Double]
-    let response: [Double]
-    let spectral: PSpinSpectralSolution?
-
-    static func solve(_ mixture: PSpinMixture, temperature: Double, method: String) throws -> PSpinEquilibriumSummary {
-        if method == "doubling" {
-            let solution = try DoublingSolver().solve(mixture: mixture, temperature: temperature)
-            return PSpinEquilibriumSummary(
-                method: method, relaxationTime: solution.relaxationTime, energy: solution.energy,
-                energyFromDynamics: solution.energyFromDynamics, lagrangeMultiplier: solution.lagrangeMultiplier,
-                iterations: solution.statistics.iterations, residual: solution.statistics.maximumResidual,
-                lags: solution.times, correlation: solution.correlation, response: solution.response, spectral: nil)
-        }
-        let solution = try PSpinSpectralSolver.solve(mixture: mixture, temperature: temperature)
-        return PSpinEquilibriumSummary(
-            method: method, relaxationTime: solution.relaxationTime, energy: solution.energy,
-            energyFromDynamics: solution.energyFromDynamics, lagrangeMultiplier: solution.lagrangeMultiplier,
-            iterations: solution.report.iterations, residual: solution.report.residual,
-            lags: solution.lags, correlation: solution.correlation, response: solution.response, spectral: solution)
+/// Parses a method name.
+func equilibriumMethod(named name: String) throws -> PSpinEquilibriumMethod {
+    guard let method = PSpinEquilibriumMethod(rawValue: name) else {
+        throw InputError("unknown method '\(name)': choose auto, spectral or doubling")
     }
+    return method
 }
 
 struct PSpinSolveRecord: Encodable {
@@ -103,10 +74,12 @@ struct PSpinSolve: ParsableCommand {
         commandName: "solve",
         abstract: "Equilibrium C(τ), R(τ) = −βC'(τ), χ(ω), Ĉ(ω), energy, μ and τ_α at T > T_d.",
         discussion: """
-        Solves ∂_τC = −TC − β∫_0^τ f'(C(τ−s)) ∂_sC(s) ds with C(0) = 1 (FDT). --method spectral (default) iterates in \
+        Solves ∂_τC = −TC − β∫_0^τ f'(C(τ−s)) ∂_sC(s) ds with C(0) = 1 (FDT). --method spectral iterates in \
         frequency space on a uniform lag grid chosen from T (the window holds C down to ~1e-8); --method doubling \
-        integrates in time on a doubling grid to τ = 1e10. --output writes CSV `tau,C,R`; --spectrum writes \
-        `omega,chi_real,chi_imag,C_omega` (spectral method); a run record FILE.run.json goes beside --output.
+        integrates in time on a doubling grid to τ = 1e10; --method auto (default) runs spectral unless its grid \
+        would exceed 2^17 points (close to T_d), doubling then; the output says which ran. --output writes CSV \
+        `tau,C,R`; --spectrum writes `omega,chi_real,chi_imag,C_omega` (spectral method); a run record \
+        FILE.run.json goes beside --output.
         """
     )
 
@@ -115,8 +88,8 @@ struct PSpinSolve: ParsableCommand {
     @Option(name: .customLong("T"), help: "Temperature T > T_d.")
     var temperature: Double
 
-    @Option(help: "spectral or doubling.")
-    var method: String = "spectral"
+    @Option(help: "auto, spectral or doubling.")
+    var method: String = "auto"
 
     @Flag(help: "Print one JSON object on standard output.")
     var json = false
@@ -128,18 +101,22 @@ struct PSpinSolve: ParsableCommand {
     var spectrum: String?
 
     func validate() throws {
-        guard method == "spectral" || method == "doubling" else { throw InputError("unknown method '\(method)': choose spectral or doubling") }
-        if spectrum != nil && method != "spectral" { throw InputError("--spectrum needs --method spectral") }
-        try requireErgodic(temperature, try model.model())
+        let problem = try equilibriumProblem(try model.model(), temperature: temperature)
+        let method = try equilibriumMethod(named: self.method)
+        if spectrum != nil && method.resolved(for: problem) != .spectral {
+            throw InputError("--spectrum needs the spectral method, and --method \(method) runs doubling at T = \(temperature)")
+        }
     }
 
     func run() throws {
         let mixture = try model.model()
+        let problem = try equilibriumProblem(mixture, temperature: temperature)
         let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
         for path in [output, spectrum, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
         let start = Date()
-        let summary = try PSpinEquilibriumSummary.solve(mixture, temperature: temperature, method: method)
+        let summary = try problem.solve(method: try equilibriumMethod(named: method))
         let seconds = Date().timeIntervalSince(start)
+        let method = summary.method.rawValue
         var written: [String] = []
         if let output {
             var table = CSVTable(columns: ["tau", "C", "R"])
@@ -147,12 +124,11 @@ struct PSpinSolve: ParsableCommand {
             try table.write(to: output)
             written.append(output)
         }
-        if let spectrum, let solution = summary.spectral {
+        if let spectrum, let spectra = summary.spectra {
             var table = CSVTable(columns: ["omega", "chi_real", "chi_imag", "C_omega"])
-            let frequencies = solution.frequencies
-            for k in frequencies.indices {
-                table.append([frequencies[k], solution.susceptibilityReal[k], solution.susceptibilityImaginary[k],
-                              solution.correlationSpectrum[k]])
+            for k in spectra.frequencies.indices {
+                table.append([spectra.frequencies[k], spectra.susceptibilityReal[k], spectra.susceptibilityImaginary[k],
+                              spectra.correlation[k]])
             }
             try table.write(to: spectrum)
             written.append(spectrum)
@@ -162,8 +138,8 @@ struct PSpinSolve: ParsableCommand {
             p: mixture.pureDegree, mixture: mixture.description, T: temperature, Td: transition.temperature,
             qd: transition.plateau, tauAlpha: summary.relaxationTime, energy: summary.energy,
             energyFromDynamics: summary.energyFromDynamics, mu: summary.lagrangeMultiplier, method: method,
-            iterations: summary.iterations, residual: summary.residual, seconds: seconds, version: PackageInfo.version,
-            files: written)
+            iterations: summary.report.iterations, residual: summary.report.residual, seconds: seconds,
+            version: PackageInfo.version, files: written)
         if let recordPath { try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath) }
         if json {
             print(try JSONRecord.encode(record, snakeCase: false))
@@ -171,14 +147,14 @@ struct PSpinSolve: ParsableCommand {
             print("p-spin \(mixture.formula) at T = \(temperature) (T_d = \(transition.temperature)), \(method) method")
             print("  τ_α = \(summary.relaxationTime.map { "\($0)" } ?? "beyond the window")   (C(τ_α) = 1/e)")
             print("  E = \(summary.energy)   (−∫f'(C)R = \(summary.energyFromDynamics)),  μ = \(summary.lagrangeMultiplier)")
-            print("  \(summary.iterations) iterations, residual \(summary.residual), " + String(format: "%.1f ms", seconds * 1000))
+            print("  \(summary.report.iterations) iterations, residual \(summary.report.residual), " + String(format: "%.1f ms", seconds * 1000))
             for path in written { print("  wrote \(path)") }
             if let recordPath { print("  wrote \(recordPath)") }
         }
     }
 }
 
-struct PSpinScan: ParsableCommand {
+struct PSpinScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "τ_α, energy and μ over a range of temperatures above T_d, on every core.",
@@ -196,17 +172,17 @@ struct PSpinScan: ParsableCommand {
     @Option(help: "Number of temperatures (evenly spaced, endpoints included).")
     var steps: Int
 
-    @Option(help: "spectral or doubling (doubling is much faster close to T_d).")
-    var method: String = "spectral"
+    @Option(help: "auto, spectral or doubling (auto: spectral unless its grid is too large, close to T_d).")
+    var method: String = "auto"
 
     @Option(help: "Output CSV file.")
     var output: String
 
     func validate() throws {
-        guard method == "spectral" || method == "doubling" else { throw InputError("unknown method '\(method)': choose spectral or doubling") }
+        _ = try equilibriumMethod(named: method)
         guard (1...100_000).contains(steps) else { throw InputError("invalid steps = \(steps): it must be between 1 and 100000") }
         try CommandSupport.require(temperatureMax, named: "T-max", "a finite number >= T-min") { $0 >= temperatureMin }
-        try requireErgodic(temperatureMin, try model.model())
+        _ = try equilibriumProblem(try model.model(), temperature: temperatureMin)
     }
 
     func run() throws {
@@ -214,28 +190,24 @@ struct PSpinScan: ParsableCommand {
         let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
-        let temperatures = NetworkScan.couplings(from: temperatureMin, to: temperatureMax, steps: steps)
+        let temperatures = evenlySpaced(from: temperatureMin, to: temperatureMax, count: steps)
         let showProgress = CommandSupport.showsProgress
         let start = Date()
-        let method = self.method
-        let results = ParallelMap.run(count: temperatures.count, makeWorkspace: { () }, completed: { done in
+        let points = PSpinScan.run(mixture: mixture, temperatures: temperatures, method: try equilibriumMethod(named: method)) { done in
             if showProgress { CommandSupport.progress("scan: \(done)/\(temperatures.count) temperatures") }
-        }) { _, index in
-            Result { try PSpinEquilibriumSummary.solve(mixture, temperature: temperatures[index], method: method) }
-                .mapError { InputError("\($0)") }
         }
         if showProgress { CommandSupport.endProgress() }
         var table = CSVTable(columns: ["T", "tau_alpha", "energy", "mu", "method", "iterations", "residual"])
         var failures = 0
-        for (temperature, result) in zip(temperatures, results) {
-            switch result {
-            case .success(let summary):
-                table.append(fields: ["\(temperature)", "\(summary.relaxationTime ?? Double.nan)", "\(summary.energy)",
-                                      "\(summary.lagrangeMultiplier)", method, "\(summary.iterations)", "\(summary.residual)"])
-            case .failure(let failure):
+        for point in points {
+            if let solution = point.solution {
+                table.append(fields: ["\(point.temperature)", "\(solution.relaxationTime ?? Double.nan)", "\(solution.energy)",
+                                      "\(solution.lagrangeMultiplier)", solution.method.rawValue,
+                                      "\(solution.report.iterations)", "\(solution.report.residual)"])
+            } else {
                 failures += 1
-                CommandSupport.warn("T = \(temperature): \(failure.description)")
-                table.append(fields: ["\(temperature)", "nan", "nan", "nan", method, "nan", "nan"])
+                CommandSupport.warn("T = \(point.temperature): \(point.failure ?? "failed")")
+                table.append(fields: ["\(point.temperature)", "nan", "nan", "nan", method, "nan", "\(point.failedResidual)"])
             }
         }
         try table.write(to: output)

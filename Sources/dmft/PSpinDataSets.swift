@@ -28,7 +28,7 @@ enum PSpinDataSets {
         var spectra = CSVTable(columns: ["T", "omega", "chi_real", "chi_imag", "C_omega"])
         var statistics: [String: Double] = [:]
         for temperature in temperatures {
-            let solution = try PSpinSpectralSolver.solve(mixture: cubic, temperature: temperature)
+            let solution = try PSpinEquilibrium(mixture: cubic, temperature: temperature).solve(method: .spectral)
             statistics["tau_alpha_T\(temperature)"] = solution.relaxationTime ?? .nan
             statistics["iterations_T\(temperature)"] = Double(solution.report.iterations)
             statistics["residual_T\(temperature)"] = solution.report.residual
@@ -36,10 +36,11 @@ enum PSpinDataSets {
             for j in logSpacedIndices(lags, minimum: 1e-2, perDecade: 40) where solution.correlation[j] > 1e-9 {
                 correlation.append([temperature, lags[j], solution.correlation[j], solution.response[j]])
             }
-            let frequencies = solution.frequencies
+            guard let spectrum = solution.spectra else { continue }
+            let frequencies = spectrum.frequencies
             for k in logSpacedIndices(frequencies, minimum: 1e-4, perDecade: 40) where frequencies[k] <= 100 {
-                spectra.append([temperature, frequencies[k], solution.susceptibilityReal[k], solution.susceptibilityImaginary[k],
-                                solution.correlationSpectrum[k]])
+                spectra.append([temperature, frequencies[k], spectrum.susceptibilityReal[k], spectrum.susceptibilityImaginary[k],
+                                spectrum.correlation[k]])
             }
         }
         return DataSetOutput(tables: [("pspin_correlation.csv", correlation), ("pspin_spectra.csv", spectra)],
@@ -57,16 +58,15 @@ enum PSpinDataSets {
         let exponents = quick ? stride(from: -3.0, through: -0.5, by: 0.5).map { $0 } : stride(from: -4.0, through: -0.3, by: 0.1).map { $0 }
         for exponent in exponents {
             let distance = pow(10, exponent)
-            let solution = try solver.solve(mixture: cubic, temperature: transition.temperature + distance)
+            let solution = try solver.solve(PSpinEquilibrium(mixture: cubic, temperature: transition.temperature + distance))
             let time = solution.relaxationTime ?? .nan
             table.append([transition.temperature + distance, distance, time])
             if exponent >= -3 - 1e-9 && exponent <= -2 + 1e-9 { fitX.append(log(distance)); fitY.append(log(time)) }
         }
         let gamma = -PSpinValidation.slope(fitX, fitY)
-        let critical = try DoublingSolver(options: DoublingOptions(allowsCriticalTemperature: true))
-            .solve(mixture: cubic, temperature: transition.temperature)
+        let critical = try DoublingSolver().solve(.critical(mixture: cubic))
         var decay = CSVTable(columns: ["tau", "C"])
-        for j in logSpacedIndices(critical.times, minimum: 1e-3, perDecade: quick ? 5 : 20) { decay.append([critical.times[j], critical.correlation[j]]) }
+        for j in logSpacedIndices(critical.lags, minimum: 1e-3, perDecade: quick ? 5 : 20) { decay.append([critical.lags[j], critical.correlation[j]]) }
         let fit = critical.criticalDecayFit(over: 1e5...1e10)
         return DataSetOutput(tables: [("pspin_relaxation_time.csv", table), ("pspin_critical_decay.csv", decay)],
                              parameters: ["model": "pure p = 3", "T_d": "\(transition.temperature)",

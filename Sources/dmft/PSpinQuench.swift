@@ -43,7 +43,7 @@ struct PSpinQuenchRecord: Encodable {
     let files: [String]
 }
 
-struct PSpinQuench: ParsableCommand {
+struct PSpinQuenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quench",
         abstract: "Two-time dynamics of the spherical p-spin model after a quench: E(t), μ(t), C and R, FD plot.",

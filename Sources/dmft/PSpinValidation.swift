@@ -8,10 +8,10 @@ enum PSpinValidation {
         let cubic = try PSpinMixture.pure(3)
         let fine = try DoublingSolver(options: DoublingOptions(initialStep: 1e-10, blockSize: 2048))
         for temperature in [1.0, 0.8, 0.7] {
-            let spectral = try PSpinSpectralSolver.solve(mixture: cubic, temperature: temperature)
-            let doubling = try fine.solve(mixture: cubic, temperature: temperature)
+            let spectral = try PSpinEquilibrium(mixture: cubic, temperature: temperature).solve(method: .spectral)
+            let doubling = try fine.solve(PSpinEquilibrium(mixture: cubic, temperature: temperature))
             var worst = 0.0
-            for (time, value) in zip(doubling.times, doubling.correlation) where time <= 50 {
+            for (time, value) in zip(doubling.lags, doubling.correlation) where time <= 50 {
                 worst = max(worst, abs(spectral.correlation(atLag: time) - value))
             }
             record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): max|C_spectral − C_doubling|, τ ≤ 50",
@@ -31,9 +31,9 @@ enum PSpinValidation {
         // Order of the spectral solver in dt at T = 0.8 (reference dt = 0.0125, window 300).
         let steps = [0.2, 0.1, 0.05]
         let reference = try PSpinSpectralSolver(grid: try LagGrid(step: 0.0125, minimumWindow: 300))
-            .solve(mixture: cubic, temperature: 0.8)
+            .solve(PSpinEquilibrium(mixture: cubic, temperature: 0.8))
         let errors = try steps.map { step -> Double in
-            let solution = try PSpinSpectralSolver(grid: try LagGrid(step: step, minimumWindow: 300)).solve(mixture: cubic, temperature: 0.8)
+            let solution = try PSpinSpectralSolver(grid: try LagGrid(step: step, minimumWindow: 300)).solve(PSpinEquilibrium(mixture: cubic, temperature: 0.8))
             var worst = 0.0
             for (j, lag) in solution.lags.enumerated() where lag <= 50 {
                 worst = max(worst, abs(solution.correlation[j] - reference.correlation(atLag: lag)))
@@ -51,14 +51,13 @@ enum PSpinValidation {
         var logDistance: [Double] = [], logTime: [Double] = []
         for k in 0...10 {
             let distance = pow(10, -3 + Double(k) / 10)
-            let solution = try doubling.solve(mixture: cubic, temperature: transition.temperature + distance)
+            let solution = try doubling.solve(PSpinEquilibrium(mixture: cubic, temperature: transition.temperature + distance))
             logDistance.append(log(distance)); logTime.append(log(solution.relaxationTime!))
         }
         let gamma = -slope(logDistance, logTime)
         record(ValidationCheck(area: area, name: "γ from τ_α ∝ (T − T_d)^−γ, T − T_d ∈ [1e-3, 1e-2]", measured: abs(gamma / 1.764980 - 1),
                                limit: 0.02, passed: abs(gamma / 1.764980 - 1) <= 0.02, detail: "γ = \(gamma) (MCT 1.764980)"))
-        let critical = try DoublingSolver(options: DoublingOptions(allowsCriticalTemperature: true))
-            .solve(mixture: cubic, temperature: transition.temperature)
+        let critical = try DoublingSolver().solve(.critical(mixture: cubic))
         if let fit = critical.criticalDecayFit(over: 1e5...1e10) {
             record(ValidationCheck(area: area, name: "at T_d: plateau q_d (expect 1/2)", measured: abs(fit.plateau - 0.5), limit: 1e-3,
                                    passed: abs(fit.plateau - 0.5) <= 1e-3, detail: "fit of C = q + Aτ^−a over τ ∈ [1e5, 1e10]: q = \(fit.plateau)"))
@@ -77,8 +76,8 @@ enum PSpinValidation {
         let mixture = try PSpinMixture(parsing: "3:0.5,4:0.5")
         for model in [quartic, mixture] {
             let temperature = model.dynamicalTransition.temperature + 0.1
-            let spectral = try PSpinSpectralSolver.solve(mixture: model, temperature: temperature)
-            let timeDomain = try fine.solve(mixture: model, temperature: temperature)
+            let spectral = try PSpinEquilibrium(mixture: model, temperature: temperature).solve(method: .spectral)
+            let timeDomain = try fine.solve(PSpinEquilibrium(mixture: model, temperature: temperature))
             let difference = abs(spectral.relaxationTime! / timeDomain.relaxationTime! - 1)
             record(ValidationCheck(area: area, name: "\(model.formula), T = T_d + 0.1: τ_α spectral vs doubling", measured: difference,
                                    limit: 1e-5, passed: difference <= 1e-5,

@@ -69,7 +69,7 @@ enum TwoTimeDataSets {
         let integrator = try PSpinQuenchIntegrator(mixture: cubic, temperature: 1, options: options)
         try integrator.advance()
         let solution = integrator.solution
-        let equilibrium = try PSpinSpectralSolver.solve(mixture: cubic, temperature: 1)
+        let equilibrium = try PSpinEquilibrium(mixture: cubic, temperature: 1).solve(method: .spectral)
         var pspin = CSVTable(columns: ["tau", "C_two_time", "C_equilibrium", "R_two_time", "R_equilibrium"])
         let column = try solution.row(atTime: waiting)
         var pspinWorst = 0.0
@@ -87,7 +87,7 @@ enum TwoTimeDataSets {
         let transient = try NetworkTransientIntegrator(model: model, initialVariance: 1, options: networkOptions,
                                                        waitingTimes: networkWaiting)
         try transient.advance()
-        let stationary = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model)).solve(model: model)
+        let stationary = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model)).solve(model)
         var network = CSVTable(columns: ["t_w", "tau", "delta_two_time", "delta_stationary"])
         var networkWorst = 0.0
         for index in networkWaiting.indices {

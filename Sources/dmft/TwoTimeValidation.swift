@@ -81,14 +81,14 @@ enum TwoTimeValidation {
                                                    options: TwoTimeOptions(step: 0.025, maximumTime: 50))
         let seconds = try Timing.seconds { try integrator.advance() }
         let solution = integrator.solution
-        let equilibrium = try DoublingSolver(options: DoublingOptions(blockSize: 4096)).solve(mixture: mixture, temperature: 1)
+        let equilibrium = try DoublingSolver(options: DoublingOptions(blockSize: 4096)).solve(PSpinEquilibrium(mixture: mixture, temperature: 1))
         let j = try solution.row(atTime: 40)
         let beta = 1.0
         var correlationError = 0.0, fdtError = 0.0
         for i in j...(try solution.row(atTime: 50)) {
             let lag = solution.time(ofRow: i) - 40
             correlationError = max(correlationError, abs(solution.correlation(row: i, column: j)
-                - (lag == 0 ? 1 : equilibrium.correlation(at: lag))))
+                - (lag == 0 ? 1 : equilibrium.correlation(atLag: lag))))
             if lag >= 0.1 {
                 fdtError = max(fdtError, abs(solution.response(row: i, column: j)
                     - beta * solution.correlationSlopeInEarlierTime(row: i, column: j)))
@@ -182,7 +182,7 @@ enum TwoTimeValidation {
         for sigma in [0.0, 0.5] {
             let model = try NetworkModel(coupling: 2, noise: sigma, nonlinearity: .tanh)
             let stationary = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model),
-                                                         options: IterationOptions(tolerance: 1e-12)).solve(model: model)
+                                                         options: IterationOptions(tolerance: 1e-12)).solve(model)
             let integrator = try NetworkTransientIntegrator(model: model, initialVariance: 1,
                                                             options: TwoTimeOptions(step: 0.05, maximumTime: 160),
                                                             waitingTimes: [50, 100, 150])

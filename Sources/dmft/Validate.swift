@@ -58,7 +58,7 @@ enum NetworkValidation {
             let model = try NetworkModel(coupling: g, noise: sigma)
             let solver = NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model),
                                                  options: IterationOptions(tolerance: 1e-10))
-            let solution = try solver.solve(model: model)
+            let solution = try solver.solve(model)
             let reference = try PotentialMethod.variance(model: model)
             let relative = abs(solution.variance / reference - 1)
             record(ValidationCheck(area: area, name: "Δ0 vs potential method, g = \(g), σ = \(sigma)", measured: relative,
@@ -76,7 +76,7 @@ enum NetworkValidation {
         let g = 1.01
         let nearModel = try NetworkModel(coupling: g)
         let near = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: nearModel),
-                                               options: IterationOptions(tolerance: 1e-10)).solve(model: nearModel)
+                                               options: IterationOptions(tolerance: 1e-10)).solve(nearModel)
         record(ValidationCheck(area: area, name: "g = 1.01 converges", measured: near.report.residual, limit: 1e-10,
                                passed: near.report.residual <= 1e-10, detail: "\(near.report.iterations) it"))
         let ratio = near.variance / (g - 1)
@@ -105,7 +105,7 @@ enum NetworkValidation {
         let errors = try [0.1, 0.05, 0.025].map { step in
             let solver = NetworkStationarySolver(grid: try LagGrid(step: step, minimumWindow: window),
                                                  options: IterationOptions(tolerance: 1e-13))
-            return abs(try solver.solve(model: noisy).variance - reference)
+            return abs(try solver.solve(noisy).variance - reference)
         }
         let order = log2(errors[1] / errors[2])
         record(ValidationCheck(area: area, name: "order in dt of Δ0 with σ = 1 (expect 4)", measured: abs(order - 4),

@@ -57,9 +57,10 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double, panel
 
 private func solve(_ mixture: PSpinMixture, temperature: Double, initialStep: Double = 1e-9, blockSize: Int = 128,
                    maximumTime: Double = 1e10, critical: Bool = false) throws -> PSpinEquilibriumSolution {
-    let options = DoublingOptions(initialStep: initialStep, blockSize: blockSize, maximumTime: maximumTime,
-                                  allowsCriticalTemperature: critical)
-    return try DoublingSolver(options: options).solve(mixture: mixture, temperature: temperature)
+    let options = DoublingOptions(initialStep: initialStep, blockSize: blockSize, maximumTime: maximumTime)
+    let problem = critical ? PSpinEquilibrium.critical(mixture: mixture)
+        : try PSpinEquilibrium(mixture: mixture, temperature: temperature)
+    return try DoublingSolver(options: options).solve(problem)
 }
 
 // MARK: - Tests
@@ -67,15 +68,16 @@ private func solve(_ mixture: PSpinMixture, temperature: Double, initialStep: Do
 @Test func startsFromTheInitialConditionWithTheKink() throws {
     let temperature = 0.8
     let solution = try solve(PSpinMixture.pure(3), temperature: temperature)
-    #expect(solution.times[0] == 0)
+    #expect(solution.lags[0] == 0)
     #expect(solution.correlation[0] == 1)
     #expect(solution.response[0] == 1)
     // C'(0⁺) = −T: the first step follows it.
-    let slope = (solution.correlation[1] - 1) / solution.times[1]
+    let slope = (solution.correlation[1] - 1) / solution.lags[1]
     #expect(abs(slope + temperature) <= 1e-6)
     #expect(solution.stopReason == .decayed)
-    #expect(solution.correlation.last! < solution.options.decayThreshold)
-    #expect(zip(solution.times, solution.times.dropFirst()).allSatisfy { $0 < $1 })
+    #expect(solution.correlation.last! < DoublingOptions().decayThreshold)
+    #expect(solution.method == .doubling && solution.report.method.hasPrefix("time-doubling"))
+    #expect(zip(solution.lags, solution.lags.dropFirst()).allSatisfy { $0 < $1 })
     // C decreases monotonically (completely monotone for these kernels).
     #expect(zip(solution.correlation, solution.correlation.dropFirst()).allSatisfy { $0 >= $1 })
 }
@@ -95,21 +97,20 @@ private func solve(_ mixture: PSpinMixture, temperature: Double, initialStep: Do
     let solution = try solve(PSpinMixture.pure(3), temperature: temperature, blockSize: 256)
     for time in [0.3, 2.0, 15.0] {
         let delta = 1e-4 * time
-        let slope = (solution.correlation(at: time + delta) - solution.correlation(at: time - delta)) / (2 * delta)
-        #expect(abs(solution.response(at: time) + slope / temperature) <= 1e-5 * max(1, solution.response(at: time)))
+        let slope = (solution.correlation(atLag: time + delta) - solution.correlation(atLag: time - delta)) / (2 * delta)
+        #expect(abs(solution.response(atLag: time) + slope / temperature) <= 1e-5 * max(1, solution.response(atLag: time)))
     }
 }
 
 @Test func refusesTemperaturesAtOrBelowTheTransition() throws {
     let mixture = try PSpinMixture.pure(3)
-    let solver = try DoublingSolver()
     let transition = (3.0 / 8).squareRoot()
     for temperature in [0.5, transition, transition * (1 - 1e-9)] {
         do {
-            _ = try solver.solve(mixture: mixture, temperature: temperature)
-            Issue.record("T = \(temperature) returned a solution")
-        } catch let error as DoublingSolverError {
-            guard case .belowDynamicalTransition(let t, let td, let qd) = error else {
+            _ = try PSpinEquilibrium(mixture: mixture, temperature: temperature)
+            Issue.record("T = \(temperature) made a problem")
+        } catch let error as PSpinEquilibriumError {
+            guard case .belowDynamicalTransition(let t, let td, let qd, _) = error else {
                 Issue.record("unexpected \(error)"); continue
             }
             #expect(t == temperature && abs(td - transition) < 1e-14 && abs(qd - 0.5) < 1e-12)
@@ -117,11 +118,11 @@ private func solve(_ mixture: PSpinMixture, temperature: Double, initialStep: Do
             #expect(error.description.contains("quench"))
         }
     }
-    #expect(throws: DoublingSolverError.invalidTemperature(-1)) { try solver.solve(mixture: mixture, temperature: -1) }
+    #expect(throws: PSpinEquilibriumError.invalidTemperature(-1)) { try PSpinEquilibrium(mixture: mixture, temperature: -1) }
     #expect(throws: DoublingSolverError.self) { try DoublingSolver(options: DoublingOptions(blockSize: 15)) }
     #expect(throws: DoublingSolverError.self) { try DoublingSolver(options: DoublingOptions(initialStep: 0)) }
     // The pure 2-spin model condenses continuously at T = 1.
-    #expect(throws: DoublingSolverError.self) { try solver.solve(mixture: PSpinMixture.pure(2), temperature: 1) }
+    #expect(throws: PSpinEquilibriumError.self) { try PSpinEquilibrium(mixture: PSpinMixture.pure(2), temperature: 1) }
 }
 
 @Test func twoSpinModelMatchesTheExactSolution() throws {
@@ -132,7 +133,7 @@ private func solve(_ mixture: PSpinMixture, temperature: Double, initialStep: Do
     for (blockSize, initialStep) in [(128, 1e-9), (256, 5e-10)] {
         let solution = try solve(PSpinMixture.pure(2), temperature: temperature, initialStep: initialStep,
                                  blockSize: blockSize)
-        errors.append(zip(times, exact).map { abs(solution.correlation(at: $0) - $1) }.max()!)
+        errors.append(zip(times, exact).map { abs(solution.correlation(atLag: $0) - $1) }.max()!)
     }
     #expect(errors[1] <= 4e-6, "errors \(errors)")
     #expect(errors[0] / errors[1] > 3.2, "errors \(errors)")
@@ -162,7 +163,7 @@ private func solve(_ mixture: PSpinMixture, temperature: Double, initialStep: Do
         #expect(solution.stopReason == .maximumTime)
         var largest = 0.0
         for (time, value) in zip(checkTimes, reference) {
-            let index = try #require(solution.times.firstIndex { abs($0 - time) < 1e-12 }, "τ = \(time) on the grid")
+            let index = try #require(solution.lags.firstIndex { abs($0 - time) < 1e-12 }, "τ = \(time) on the grid")
             largest = max(largest, abs(solution.correlation[index] - value))
         }
         errors.append(largest)
@@ -180,7 +181,7 @@ private func solve(_ mixture: PSpinMixture, temperature: Double, initialStep: Do
     let fine = try solve(mixture, temperature: 0.7, initialStep: 5e-10, blockSize: 256)
     let tauCoarse = try #require(coarse.relaxationTime), tauFine = try #require(fine.relaxationTime)
     #expect(abs(tauCoarse - tauFine) <= 2e-4 * tauFine)
-    #expect(abs(fine.correlation(at: tauFine) - exp(-1)) <= 1e-12)
+    #expect(abs(fine.correlation(atLag: tauFine) - exp(-1)) <= 1e-12)
     #expect(abs(tauFine - 14.6798) < 2e-3)   // release measurement, N = 2048: 14.679782
     // A two-step decay at 0.7: the plateau estimate sits between q_d and 1.
     let plateau = try #require(fine.plateauEstimate)

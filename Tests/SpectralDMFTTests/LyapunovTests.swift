@@ -33,7 +33,7 @@ import Testing
     // ψ = Δ̇ solves Hψ = 0 and is odd: the lowest odd eigenvalue of H vanishes (σ = 0).
     let model = try NetworkModel(coupling: 1.5)
     let solution = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model),
-                                               options: IterationOptions(tolerance: 1e-12)).solve(model: model)
+                                               options: IterationOptions(tolerance: 1e-12)).solve(model)
     let odd = try #require(LyapunovExponent.oddGroundEnergy(model: model, solution: solution))
     #expect(abs(odd) < 1e-8)
     let even = try LyapunovExponent.compute(model: model, solution: solution)

@@ -9,7 +9,7 @@ private func solve(_ g: Double, noise: Double = 0, phi: Nonlinearity = .tanh, st
     let grid = try LagGrid(step: step ?? automatic.step, minimumWindow: automatic.window)
     let solver = NetworkStationarySolver(grid: grid, options: IterationOptions(tolerance: 1e-12, maximumIterations: 5000,
                                                                                 acceleration: acceleration))
-    return try solver.solve(model: model)
+    return try solver.solve(model)
 }
 
 @Test func spectralSolverMatchesPotentialMethodForTanh() throws {
@@ -101,7 +101,7 @@ private func solve(_ g: Double, noise: Double = 0, phi: Nonlinearity = .tanh, st
     let solver = NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model),
                                          options: IterationOptions(tolerance: 1e-12, maximumIterations: 3))
     do {
-        _ = try solver.solve(model: model)
+        _ = try solver.solve(model)
         Issue.record("a three-evaluation solve must not converge")
     } catch let ConvergenceError.notConverged(residual, iterations, _) {
         #expect(residual > 1e-12 && residual.isFinite)

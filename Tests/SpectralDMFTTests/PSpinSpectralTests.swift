@@ -7,17 +7,17 @@ import Testing
 /// A spectral solve of `mixture` at `temperature` on a grid of spacing `step` and window ≥ `window`.
 private func spectralSolve(_ mixture: PSpinMixture, temperature: Double, step: Double, window: Double,
                            start: PSpinSpectralSolver.StartingProfile = .timeDoubling,
-                           options: IterationOptions = PSpinSpectralSolver.defaultOptions) throws -> PSpinSpectralSolution {
-    let solver = PSpinSpectralSolver(grid: try LagGrid(step: step, minimumWindow: window), options: options)
-    solver.startingProfile = start
-    return try solver.solve(mixture: mixture, temperature: temperature)
+                           options: IterationOptions = PSpinSpectralSolver.defaultOptions) throws -> PSpinEquilibriumSolution {
+    let solver = PSpinSpectralSolver(grid: try LagGrid(step: step, minimumWindow: window), options: options,
+                                     startingProfile: start)
+    return try solver.solve(PSpinEquilibrium(mixture: mixture, temperature: temperature))
 }
 
 /// The time-doubling solution with N = `blockSize` (h₀ = 1e-9), run to τ = `until`.
 private func doublingSolve(_ mixture: PSpinMixture, temperature: Double, blockSize: Int,
                            until end: Double) throws -> PSpinEquilibriumSolution {
     let options = DoublingOptions(initialStep: 1e-9, blockSize: blockSize, maximumTime: end)
-    return try DoublingSolver(options: options).solve(mixture: mixture, temperature: temperature)
+    return try DoublingSolver(options: options).solve(PSpinEquilibrium(mixture: mixture, temperature: temperature))
 }
 
 /// Exact C(τ) for f = q²/2 at T > 1 (Cugliandolo–Dean): C(τ) = 1 − T ∫_0^τ I_1(2u) e^{−(T+β)u}/u du.
@@ -65,7 +65,7 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
 
 @Test func correlationStartsAtOneAndBothEnergyRoutesAgree() throws {
     let temperature = 0.8
-    let solution = try PSpinSpectralSolver.solve(mixture: .pure(3), temperature: temperature)
+    let solution = try PSpinEquilibrium(mixture: .pure(3), temperature: temperature).solve(method: .spectral)
     #expect(abs(solution.correlation[0] - 1) <= 1e-10, "C(0) − 1 = \(solution.correlation[0] - 1)")
     #expect(abs(solution.energy + 1 / (2 * temperature)) <= 1e-15)
     #expect(abs(solution.energyFromDynamics + 1 / (2 * temperature)) <= 1e-8,
@@ -73,10 +73,10 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
     #expect(abs(solution.lagrangeMultiplier - (temperature + 1.5 / temperature)) <= 1e-15)
     #expect(solution.response[0] == 1)
     #expect(solution.tail <= 1e-8)
-    #expect(solution.report.residual <= solution.options.tolerance)
+    #expect(solution.report.residual <= PSpinSpectralSolver.defaultOptions.tolerance)
     // C decreases monotonically and R = −βC' > 0.
     #expect(zip(solution.correlation, solution.correlation.dropFirst()).allSatisfy { $0 > $1 || $1 < 1e-9 })
-    #expect(solution.response.prefix(while: { $0 > 1e-9 }).count > solution.grid.count / 4)
+    #expect(solution.response.prefix(while: { $0 > 1e-9 }).count > solution.lags.count / 4)
 }
 
 @Test func schemeIsEighthOrderInTheStep() throws {
@@ -105,12 +105,12 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
     // The spectral C (O(dt⁸), ~1e-11) serves as the reference: the difference is the doubling solver's own O(h²)
     // error, which must fall about fourfold when its block size doubles.
     let mixture = try PSpinMixture.pure(3), temperature = 0.8
-    let spectral = try PSpinSpectralSolver.solve(mixture: mixture, temperature: temperature)
+    let spectral = try PSpinEquilibrium(mixture: mixture, temperature: temperature).solve(method: .spectral)
     var differences: [Double] = [], relaxationDifferences: [Double] = []
     for blockSize in [128, 256] {
         let doubling = try doublingSolve(mixture, temperature: temperature, blockSize: blockSize, until: 25)
         var largest = 0.0
-        for (time, value) in zip(doubling.times, doubling.correlation) where time <= 20 {
+        for (time, value) in zip(doubling.lags, doubling.correlation) where time <= 20 {
             largest = max(largest, abs(spectral.correlation(atLag: time) - value))
         }
         differences.append(largest)
@@ -124,7 +124,7 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
     // The response agrees too (spectral R against the doubling solver's integral form).
     let doubling = try doublingSolve(mixture, temperature: temperature, blockSize: 256, until: 25)
     var largestResponse = 0.0
-    for (time, value) in zip(doubling.times, doubling.response) where time >= 0.2 && time <= 20 {
+    for (time, value) in zip(doubling.lags, doubling.response) where time >= 0.2 && time <= 20 {
         largestResponse = max(largestResponse, abs(spectral.response(atLag: time) - value))
     }
     #expect(largestResponse <= 1e-5, "largest response difference \(largestResponse)")
@@ -147,7 +147,9 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
 @Test func spectraObeyTheFluctuationDissipationTheorem() throws {
     let mixture = try PSpinMixture.pure(3), temperature = 0.8, beta = 1 / temperature
     let solution = try spectralSolve(mixture, temperature: temperature, step: 0.05, window: 300)
-    let grid = solution.grid
+    let grid = try LagGrid(step: 0.05, minimumWindow: 300)
+    let spectra = try #require(solution.spectra)
+    #expect(solution.lags == grid.lags && spectra.frequencies == grid.frequencies)
     let expansion = SmallLagExpansion(mixture: mixture, temperature: temperature)
     // Ĉ recomputed from the returned C(τ) (kink-corrected even transform), and χ'' from the returned R(τ).
     let powerFromC = EvenFourierTransform(grid: grid).forward(
@@ -160,19 +162,19 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
         fourthDerivativeAtZero: -beta * expansion.correlationDerivative(5))
     var worstPower = 0.0, worstFDT = 0.0, worstSine = 0.0
     for (k, omega) in grid.frequencies.enumerated() {
-        worstPower = max(worstPower, abs(powerFromC[k] - solution.correlationSpectrum[k]))
-        worstFDT = max(worstFDT, abs(solution.susceptibilityImaginary[k] - beta * omega / 2 * powerFromC[k]))
-        worstSine = max(worstSine, abs(solution.susceptibilityImaginary[k] - dissipationFromR[k]))
+        worstPower = max(worstPower, abs(powerFromC[k] - spectra.correlation[k]))
+        worstFDT = max(worstFDT, abs(spectra.susceptibilityImaginary[k] - beta * omega / 2 * powerFromC[k]))
+        worstSine = max(worstSine, abs(spectra.susceptibilityImaginary[k] - dissipationFromR[k]))
     }
     // Largest near the band edge, where (βω/2) multiplies the O(dt⁸) alias residue by ~40.
     #expect(worstPower <= 1e-9, "Ĉ: \(worstPower)")
     #expect(worstFDT <= 1e-8, "χ'' − (βω/2)Ĉ: \(worstFDT)")
     #expect(worstSine <= 1e-8, "χ'' − ∫R sin ωτ: \(worstSine)")
-    #expect(abs(solution.susceptibilityReal[0] - beta) <= 1e-9)
+    #expect(abs(spectra.susceptibilityReal[0] - beta) <= 1e-9)
     // High frequency: χ'' → 1/ω, Ĉ → 2T/ω².
     let last = grid.count - 1, omegaMax = grid.frequencies[last]
-    #expect(abs(solution.susceptibilityImaginary[last] * omegaMax - 1) <= 0.01)
-    #expect(abs(solution.correlationSpectrum[last] * omegaMax * omegaMax / (2 * temperature) - 1) <= 0.01)
+    #expect(abs(spectra.susceptibilityImaginary[last] * omegaMax - 1) <= 0.01)
+    #expect(abs(spectra.correlation[last] * omegaMax * omegaMax / (2 * temperature) - 1) <= 0.01)
 }
 
 @Test func susceptibilityObeysKramersKronig() throws {
@@ -181,8 +183,9 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
     // subtracted part and the tail beyond Ω = π/dt, where χ'' = 1/ω − a/ω³ (a = μ² + f''(1)), are done exactly.
     let mixture = try PSpinMixture.pure(3), temperature = 0.8
     let solution = try spectralSolve(mixture, temperature: temperature, step: 0.05, window: 300)
-    let frequencies = solution.frequencies, dissipation = solution.susceptibilityImaginary
-    let step = solution.grid.frequencyStep, count = frequencies.count
+    let spectra = try #require(solution.spectra)
+    let frequencies = spectra.frequencies, dissipation = spectra.susceptibilityImaginary
+    let step = frequencies[1], count = frequencies.count
     let bandEdge = frequencies[count - 1]
     let mu = solution.lagrangeMultiplier, tailCurvature = mu * mu + mixture.secondDerivative(1)
     var worst = 0.0
@@ -208,30 +211,35 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
         let inBand = sum - pole * logarithm      // P∫_0^Ω dω'/(ω'² − ω²) = −logarithm
         let tail = logarithm - tailCurvature * (logarithm - 1 / bandEdge) / (omega * omega)
         let reconstructed = 2 / Double.pi * (inBand + tail)
-        worst = max(worst, abs(reconstructed - solution.susceptibilityReal[k]))
+        worst = max(worst, abs(reconstructed - spectra.susceptibilityReal[k]))
     }
     #expect(worst <= 1e-6, "largest |χ'_KK − χ'| = \(worst) (χ'(0) = \(1 / temperature))")
 }
 
 // MARK: - Failures and other models
 
-@Test func spectralSolverRefusesTemperaturesAtOrBelowTheTransition() throws {
+@Test func spectralSolverRefusesTheCriticalProblem() throws {
     let mixture = try PSpinMixture.pure(3)
-    let transition = (3.0 / 8).squareRoot()
     let solver = PSpinSpectralSolver(grid: try LagGrid(step: 0.1, intervals: 64))
-    for temperature in [0.5, transition] {
-        do {
-            _ = try solver.solve(mixture: mixture, temperature: temperature)
-            Issue.record("T = \(temperature) returned a solution")
-        } catch let error as DoublingSolverError {
-            guard case .belowDynamicalTransition(let t, let td, _) = error else { Issue.record("unexpected \(error)"); continue }
-            #expect(t == temperature && abs(td - transition) < 1e-14)
-            #expect(error.description.contains("T_d = 0.6123724"))
-            #expect(error.description.contains("quench"))
-        }
+    let critical = PSpinEquilibrium.critical(mixture: mixture)
+    #expect(throws: PSpinEquilibriumError.criticalNeedsDoubling) { try solver.solve(critical) }
+    #expect(throws: PSpinEquilibriumError.criticalNeedsDoubling) { try PSpinSpectralSolver.automaticGrid(for: critical) }
+    #expect(PSpinEquilibriumMethod.auto.resolved(for: critical) == .doubling)
+}
+
+@Test func bothSolversAnswerThroughTheSameProtocol() throws {
+    // The same problem through the two interchangeable solvers: one solution type, the same names, the same τ_α.
+    let problem = try PSpinEquilibrium(mixture: .pure(3), temperature: 0.8)
+    func relaxation<S: StationarySolver>(_ solver: S) throws -> (Double?, String) where S.Problem == PSpinEquilibrium {
+        let solution = try problem.solve(with: solver)
+        return (solution.characteristicTime, solution.report.method)
     }
-    #expect(throws: DoublingSolverError.self) { try PSpinSpectralSolver.automaticGrid(mixture: mixture, temperature: 0.6) }
-    #expect(throws: DoublingSolverError.invalidTemperature(-1)) { try solver.solve(mixture: mixture, temperature: -1) }
+    let spectral = try relaxation(try PSpinSpectralSolver(for: problem))
+    let doubling = try relaxation(try DoublingSolver(options: DoublingOptions(blockSize: 1024)))
+    let spectralTime = try #require(spectral.0), doublingTime = try #require(doubling.0)
+    #expect(abs(spectralTime / doublingTime - 1) <= 1e-5, "τ_α \(spectralTime) vs \(doublingTime)")
+    #expect(spectral.1.hasPrefix("anderson") && doubling.1.hasPrefix("time-doubling"))
+    #expect(try problem.solve().method == .spectral)
 }
 
 @Test func failuresThrowWithTheirNumbers() throws {
@@ -258,7 +266,7 @@ private func exactTwoSpinCorrelation(temperature: Double, at time: Double) -> Do
     for (text, temperature) in [("4", 0.65), ("3:0.5,4:0.5", 0.7)] {
         let mixture = try PSpinMixture(parsing: text)
         #expect(temperature > mixture.dynamicalTransition.temperature)
-        let solution = try PSpinSpectralSolver.solve(mixture: mixture, temperature: temperature)
+        let solution = try PSpinEquilibrium(mixture: mixture, temperature: temperature).solve(method: .spectral)
         #expect(abs(solution.correlation[0] - 1) <= 1e-10, "\(text): C(0) − 1 = \(solution.correlation[0] - 1)")
         #expect(abs(solution.energy + mixture.f(1) / temperature) <= 1e-15)
         #expect(abs(solution.energyFromDynamics - solution.energy) <= 1e-8, "\(text): \(solution.energyFromDynamics)")

@@ -15,8 +15,8 @@ protocol ParsableCommandRunnable {
     mutating func run() throws
 }
 
-extension PSpinQuench: ParsableCommandRunnable {
-    static func parseCommand(_ arguments: [String]) throws -> PSpinQuench { try parse(arguments) }
+extension PSpinQuenchCommand: ParsableCommandRunnable {
+    static func parseCommand(_ arguments: [String]) throws -> PSpinQuenchCommand { try parse(arguments) }
 }
 
 extension NetworkTransient: ParsableCommandRunnable {
@@ -31,7 +31,7 @@ private func scratch(_ name: String) throws -> URL {
 
 @Test func pspinQuenchWritesTheContractFiles() throws {
     let folder = try scratch("quench").appendingPathComponent("run")
-    try runCommand(PSpinQuench.self, ["--p", "3", "--T", "0.5", "--t-max", "2", "--dt", "0.1", "--waiting-times", "0.5,1",
+    try runCommand(PSpinQuenchCommand.self, ["--p", "3", "--T", "0.5", "--t-max", "2", "--dt", "0.1", "--waiting-times", "0.5,1",
                                       "--output", folder.path])
     func lines(_ name: String) throws -> [Substring] {
         try String(contentsOfFile: folder.appendingPathComponent(name).path, encoding: .utf8).split(separator: "\n")
@@ -52,13 +52,13 @@ private func scratch(_ name: String) throws -> URL {
     let base = try scratch("resume")
     let straight = base.appendingPathComponent("straight"), resumed = base.appendingPathComponent("resumed")
     let arguments = ["--mixture", "3:1,4:0.5", "--T", "0.6", "--t-max", "3", "--dt", "0.1", "--waiting-times", "1"]
-    try runCommand(PSpinQuench.self, arguments + ["--output", straight.path])
+    try runCommand(PSpinQuenchCommand.self, arguments + ["--output", straight.path])
     // A "killed" run: the library stops halfway and leaves its checkpoint, then the CLI resumes it.
     try FileManager.default.createDirectory(at: resumed, withIntermediateDirectories: true)
     let integrator = try PSpinQuenchIntegrator(mixture: try PSpinMixture(parsing: "3:1,4:0.5"), temperature: 0.6,
                                                options: TwoTimeOptions(step: 0.1, steps: 30))
     try integrator.advance(stopAfterSteps: 15, checkpoint: CheckpointPolicy(path: resumed.appendingPathComponent("checkpoint.bin").path))
-    try runCommand(PSpinQuench.self, arguments + ["--output", resumed.path, "--resume"])
+    try runCommand(PSpinQuenchCommand.self, arguments + ["--output", resumed.path, "--resume"])
     for name in ["energy.csv", "correlation.csv", "fdt.csv"] {
         let a = try Data(contentsOf: straight.appendingPathComponent(name))
         let b = try Data(contentsOf: resumed.appendingPathComponent(name))
@@ -83,11 +83,11 @@ func badQuenchInputIsOneErrorAndWritesNothing(arguments: [String]) throws {
     let base = try scratch("bad")
     let folder = base.appendingPathComponent("out")
     var thrown: Error?
-    do { try runCommand(PSpinQuench.self, arguments + ["--output", folder.path]) } catch { thrown = error }
+    do { try runCommand(PSpinQuenchCommand.self, arguments + ["--output", folder.path]) } catch { thrown = error }
     #expect(thrown != nil)
     if let thrown, !(thrown is InputError) {
         // ArgumentParser's own validation errors (exit status 64) are also one line.
-        #expect(PSpinQuench.message(for: thrown).split(separator: "\n").count == 1, "\(thrown)")
+        #expect(PSpinQuenchCommand.message(for: thrown).split(separator: "\n").count == 1, "\(thrown)")
     }
     #expect(!FileManager.default.fileExists(atPath: folder.path), "output folder was created")
 }

@@ -18,7 +18,7 @@ private func deviations(_ integrator: NetworkTransientIntegrator, from stationar
     // φ = erf (closed-form kernel), g = 2, σ = 0: the transient from Δ_init = 1 approaches Δ(τ) of the spectral
     // stationary solver, exponentially in t_w (rate ≈ 0.1 measured in release up to t_w = 150).
     let model = try NetworkModel(coupling: 2, noise: 0, nonlinearity: .erf)
-    let stationary = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model)).solve(model: model)
+    let stationary = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model)).solve(model)
     let integrator = try NetworkTransientIntegrator(model: model, initialVariance: 1,
                                                     options: TwoTimeOptions(step: 0.1, maximumTime: 70),
                                                     waitingTimes: [20, 40, 60])
@@ -33,7 +33,7 @@ private func deviations(_ integrator: NetworkTransientIntegrator, from stationar
 @Test func noisyTanhNetworkRelaxesToTheStationaryCorrelation() throws {
     // φ = tanh (Mehler kernel), g = 0.8, σ = 0.8 from Δ_init = 0: fast relaxation onto the noise-driven state.
     let model = try NetworkModel(coupling: 0.8, noise: 0.8, nonlinearity: .tanh)
-    let stationary = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model)).solve(model: model)
+    let stationary = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model)).solve(model)
     let integrator = try NetworkTransientIntegrator(model: model, initialVariance: 0,
                                                     options: TwoTimeOptions(step: 0.1, maximumTime: 30),
                                                     waitingTimes: [0, 20])

@@ -46,7 +46,7 @@ func pureTwoSpinQuenchMatchesTheExactSolution(temperature: Double) throws {
 
 @Test func quenchToHighTemperatureApproachesEquilibrium() throws {
     let mixture = try PSpinMixture.pure(3)
-    let reference = try DoublingSolver(options: DoublingOptions(blockSize: 1024)).solve(mixture: mixture, temperature: 1)
+    let reference = try DoublingSolver(options: DoublingOptions(blockSize: 1024)).solve(PSpinEquilibrium(mixture: mixture, temperature: 1))
     let integrator = try PSpinQuenchIntegrator(mixture: mixture, temperature: 1,
                                                options: TwoTimeOptions(step: 0.05, maximumTime: 16))
     try integrator.advance()
@@ -56,7 +56,7 @@ func pureTwoSpinQuenchMatchesTheExactSolution(temperature: Double) throws {
         var worst = 0.0
         for i in j...min(solution.lastRow, j + 100) {
             let lag = solution.time(ofRow: i) - waiting
-            worst = max(worst, abs(solution.correlation(row: i, column: j) - (lag == 0 ? 1 : reference.correlation(at: lag))))
+            worst = max(worst, abs(solution.correlation(row: i, column: j) - (lag == 0 ? 1 : reference.correlation(atLag: lag))))
         }
         return worst
     }
@@ -78,12 +78,12 @@ func pureTwoSpinQuenchMatchesTheExactSolution(temperature: Double) throws {
                                                options: TwoTimeOptions(step: 0.05, maximumTime: 2))
     try integrator.advance()
     let solution = integrator.solution
-    let reference = try DoublingSolver(options: DoublingOptions(blockSize: 1024)).solve(mixture: mixture, temperature: 2)
+    let reference = try DoublingSolver(options: DoublingOptions(blockSize: 1024)).solve(PSpinEquilibrium(mixture: mixture, temperature: 2))
     for waiting in [0.0, 0.5, 1.5] {
         let j = try solution.row(atTime: waiting)
         for i in j...solution.lastRow {
             let lag = solution.time(ofRow: i) - waiting
-            #expect(abs(solution.correlation(row: i, column: j) - (lag == 0 ? 1 : reference.correlation(at: lag))) < 2e-4)
+            #expect(abs(solution.correlation(row: i, column: j) - (lag == 0 ? 1 : reference.correlation(atLag: lag))) < 2e-4)
         }
         #expect(abs(solution.energy(row: j) + 0.25) < 2e-4, "E = −β f(1) = −1/4")
     }
@@ -140,7 +140,7 @@ func pureTwoSpinQuenchMatchesTheExactSolution(temperature: Double) throws {
         #expect(!error.description.contains("\n"))
     }
     #expect(throws: TwoTimeError.self) { _ = try PSpinQuenchIntegrator(mixture: mixture, temperature: -1, options: TwoTimeOptions(step: 0.1, steps: 20)) }
-    #expect(throws: DoublingSolverError.self) {
+    #expect(throws: PSpinEquilibriumError.self) {
         _ = try PSpinQuenchIntegrator(mixture: mixture, temperature: 0.3, start: .equilibrium(temperature: 0.5),
                                       options: TwoTimeOptions(step: 0.1, steps: 20))
     }

@@ -39,16 +39,26 @@ public struct IterationOptions: Sendable, Equatable, Codable {
     }
 }
 
-/// What a converged fixed-point solve did: iterations, final residual and the residual after every map evaluation.
+/// What a converged solve did: the method that actually ran, its iterations and final residual, and the residual
+/// after every map evaluation. Every stationary solution carries one, whatever solver made it.
 public struct ConvergenceReport: Sendable, Equatable, Codable {
-    /// Number of evaluations of the map.
+    /// The method that ran, e.g. `newton-krylov(krylov: 20), preconditioned`, `anderson(depth: 10, damping: 1.0)`
+    /// or `time-doubling(blocks: 31, block size: 512)`.
+    public var method: String
+    /// Number of evaluations of the map (Newton iterations summed over all steps for time stepping).
     public var iterations: Int
-    /// Final scaled residual `max|G(x) − x| / scale`.
+    /// Final scaled residual `max|G(x) − x| / scale` (the largest step residual for time stepping).
     public var residual: Double
-    /// Scaled residual after each evaluation.
+    /// Scaled residual after each evaluation (empty for time stepping).
     public var residualHistory: [Double]
-    /// The scheme that was used.
-    public var acceleration: Acceleration
+
+    /// A report of `method` after `iterations` evaluations ending at `residual`.
+    public init(method: String, iterations: Int, residual: Double, residualHistory: [Double] = []) {
+        self.method = method
+        self.iterations = iterations
+        self.residual = residual
+        self.residualHistory = residualHistory
+    }
 }
 
 /// Failure of an iterative solve. A solve that did not converge never returns an answer.
@@ -57,6 +67,12 @@ public enum ConvergenceError: Error, Equatable, CustomStringConvertible {
     case notConverged(residual: Double, iterations: Int, tolerance: Double)
     /// The map produced a NaN or infinity.
     case nonFinite(iteration: Int)
+
+    /// The last residual carried by `error` when it is a `.notConverged` error, NaN otherwise.
+    public static func residual(of error: any Error) -> Double {
+        if case .notConverged(let residual, _, _)? = error as? ConvergenceError { return residual }
+        return .nan
+    }
 
     public var description: String {
         switch self {
@@ -77,8 +93,8 @@ public enum ConvergenceError: Error, Equatable, CustomStringConvertible {
 public final class FixedPointIterator {
     /// Length of the vectors iterated.
     public let dimension: Int
-    /// Stopping rule and scheme.
-    public var options: IterationOptions
+    /// Stopping rule and scheme (fixed: the workspaces are sized for the scheme).
+    public let options: IterationOptions
 
     private let mapped: AlignedBuffer
     private let residualVector: AlignedBuffer
@@ -160,8 +176,8 @@ public final class FixedPointIterator {
             history.append(residual)
             progress?(iteration, residual)
             if residual <= options.tolerance {
-                return ConvergenceReport(iterations: iteration, residual: residual,
-                                         residualHistory: history, acceleration: options.acceleration)
+                return ConvergenceReport(method: options.acceleration.description, iterations: iteration,
+                                         residual: residual, residualHistory: history)
             }
             if residual < bestResidual {
                 bestResidual = residual

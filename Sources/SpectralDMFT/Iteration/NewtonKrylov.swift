@@ -74,8 +74,8 @@ final class NewtonKrylovSolver {
         }
         func record(_ value: Double) { history.append(value); progress?(evaluations, value) }
         func report() -> ConvergenceReport {
-            ConvergenceReport(iterations: evaluations, residual: history.last ?? .infinity,
-                              residualHistory: history, acceleration: options.acceleration)
+            ConvergenceReport(method: options.acceleration.description, iterations: evaluations,
+                              residual: history.last ?? .infinity, residualHistory: history)
         }
 
         var scale = try evaluate(x, mapped)

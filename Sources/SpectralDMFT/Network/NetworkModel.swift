@@ -1,7 +1,10 @@
-/// A random rate network `dh/dt = −h + J φ(h) + ξ`, `J_ij ~ N(0, g²/N)`, `⟨ξ_i(t)ξ_j(s)⟩ = σ² δ_ij δ(t−s)`.
+/// A random rate network `dh/dt = −h + J φ(h) + ξ`, `J_ij ~ N(0, g²/N)`, `⟨ξ_i(t)ξ_j(s)⟩ = σ² δ_ij δ(t−s)`: the
+/// stationary problem of docs/PHYSICS.md §1, validated once when it is made.
 ///
 /// Units: time in units of the single-unit relaxation time (the −h term has rate 1); h is dimensionless.
-public struct NetworkModel: Sendable {
+///
+///     let solution = try NetworkModel(coupling: 1.5).solve()    // Δ0 = 0.74768638055…
+public struct NetworkModel: StationaryProblem {
     /// Coupling strength g (> 0): standard deviation of J_ij times √N.
     public let coupling: Double
     /// Noise amplitude σ (≥ 0): white noise of intensity σ².
@@ -21,6 +24,12 @@ public struct NetworkModel: Sendable {
 
     /// True when the only stationary solution is the quiescent fixed point Δ ≡ 0 (σ = 0 and g ≤ 1).
     public var isQuiescent: Bool { noise == 0 && coupling <= 1 }
+
+    /// Solves on the automatic grid (`NetworkStationarySolver.automaticGrid(for:)`) with the default options:
+    /// preconditioned Newton–Krylov to 1e-10 relative.
+    public func solve() throws -> NetworkSolution {
+        try NetworkStationarySolver(for: self).solve(self)
+    }
 }
 
 /// Which stationary state a network solution describes.

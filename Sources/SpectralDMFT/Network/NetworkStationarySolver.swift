@@ -1,7 +1,7 @@
 import Foundation
 
 /// The stationary autocorrelation Δ(τ) of a random rate network, and its spectrum.
-public struct NetworkSolution: Sendable, Codable {
+public struct NetworkSolution: StationarySolution, Codable {
     /// Coupling g.
     public let coupling: Double
     /// Noise amplitude σ.
@@ -23,8 +23,10 @@ public struct NetworkSolution: Sendable, Codable {
     /// Iterations and residuals of the solve.
     public let report: ConvergenceReport
 
-    /// The lags τ_j.
+    /// The lags τ_j = j·dt.
     public var lags: [Double] { grid.lags }
+    /// τ½, nil on the quiescent branch (where Δ ≡ 0 has no decay).
+    public var characteristicTime: Double? { branch == .quiescent || !decorrelationTime.isFinite ? nil : decorrelationTime }
     /// The frequencies ω_k.
     public var frequencies: [Double] { grid.frequencies }
 
@@ -36,7 +38,7 @@ public struct NetworkSolution: Sendable, Codable {
 
 /// Solves the stationary network DMFT by fixed-point iteration in frequency space.
 ///
-/// Equation (PHYSICS.md §1): `(1 − ∂_τ²) Δ(τ) = g² C_φ(Δ(τ); Δ0) + σ² δ(τ)`, i.e.
+/// Equation (docs/PHYSICS.md §1): `(1 − ∂_τ²) Δ(τ) = g² C_φ(Δ(τ); Δ0) + σ² δ(τ)`, i.e.
 /// `Δ̂(ω) = (g² Ĉ_φ(ω) + σ²)/(1 + ω²)`, with `C_φ(Δ; Δ0) = E[φ(u)φ(v)]`, Var u = Var v = Δ0, Cov = Δ.
 ///
 /// The noise part is exact in the time domain, `(σ²/2) e^{−|τ|}`; one iteration is
@@ -51,25 +53,21 @@ public struct NetworkSolution: Sendable, Codable {
 /// `(σ²/2κ) e^{−κ|τ|}` exactly, and solves the resulting fixed point by Jacobian-free Newton–Krylov (the
 /// default), which also copes with the map's one unstable even direction.
 ///
-/// A solver owns its grid, FFT workspaces and iteration workspaces; make one and reuse it across a scan.
-public final class NetworkStationarySolver {
+/// A solver owns its grid, FFT workspaces and iteration workspaces, all fixed when it is made; make one and reuse
+/// it across a scan.
+///
+///     let model = try NetworkModel(coupling: 2, noise: 0.5)
+///     let solver = NetworkStationarySolver(for: model)           // automatic grid, default options
+///     let solution = try model.solve(with: solver)
+public final class NetworkStationarySolver: StationarySolver {
     /// The lag grid in use.
     public let grid: LagGrid
-    /// Iteration options (tolerance on max|G(Δ) − Δ| / Δ0, acceleration).
-    public var options: IterationOptions {
-        get { iterator.options }
-        set { iterator.options = newValue }
-    }
-
-    /// Moves the linear part g²⟨φ'⟩²Δ of the kernel to the left-hand side (see the type's documentation).
-    /// Used with Newton–Krylov only: it leaves the map with an unstable direction that damped and Anderson
-    /// iteration cannot follow, so those iterate the unpreconditioned map.
-    public var linearPreconditioning = true
-
-    private var preconditioned: Bool {
-        if case .newtonKrylov = options.acceleration { return linearPreconditioning }
-        return false
-    }
+    /// Iteration options (tolerance on max|G(Δ) − Δ| / Δ0, acceleration), fixed when the solver is made.
+    public let options: IterationOptions
+    /// Whether the linear part g²⟨φ'⟩²Δ of the kernel is moved to the left-hand side (see the type's documentation).
+    /// True only with Newton–Krylov and `linearPreconditioning` requested: the preconditioned map has an unstable
+    /// direction that damped and Anderson iteration cannot follow, so those iterate the unpreconditioned map.
+    public let isPreconditioned: Bool
 
     private let transform: EvenFourierTransform
     private let iterator: FixedPointIterator
@@ -78,9 +76,18 @@ public final class NetworkStationarySolver {
     private let spectrumWork: AlignedBuffer
     private let frequencySquared: AlignedBuffer   // ω_k²
 
-    /// A solver on `grid`.
-    public init(grid: LagGrid, options: IterationOptions = IterationOptions()) {
+    /// The default iteration options: preconditioned Newton–Krylov (20 Krylov vectors) to a relative residual of
+    /// 1e-10, at most 20 000 map evaluations.
+    public static let defaultOptions = IterationOptions(tolerance: 1e-10, maximumIterations: 20_000,
+                                                        acceleration: .standard)
+
+    /// A solver on `grid` with `options`; `linearPreconditioning` applies with Newton–Krylov only (see
+    /// `isPreconditioned`).
+    public init(grid: LagGrid, options: IterationOptions = NetworkStationarySolver.defaultOptions,
+                linearPreconditioning: Bool = true) {
         self.grid = grid
+        self.options = options
+        if case .newtonKrylov = options.acceleration { isPreconditioned = linearPreconditioning } else { isPreconditioned = false }
         transform = EvenFourierTransform(grid: grid)
         iterator = FixedPointIterator(dimension: grid.count, options: options)
         state = AlignedBuffer(count: grid.count)
@@ -91,6 +98,12 @@ public final class NetworkStationarySolver {
             let omega = Double(k) * grid.frequencyStep
             frequencySquared[k] = omega * omega
         }
+    }
+
+    /// A solver on the automatic grid for `model` (`automaticGrid(for:lyapunov:)`).
+    public convenience init(for model: NetworkModel, lyapunov: Bool = false,
+                            options: IterationOptions = NetworkStationarySolver.defaultOptions) throws {
+        self.init(grid: try Self.automaticGrid(for: model, lyapunov: lyapunov), options: options)
     }
 
     /// The starting profile: Δ0 from the energy equation of the potential method (a scalar root, ~20 µs), and
@@ -129,21 +142,31 @@ public final class NetworkStationarySolver {
         return (mean, needSquare ? meanSquare : 0)
     }
 
-    /// The grid chosen automatically for `model`.
+    /// The grid chosen automatically for `model`; with `lyapunov` the step is capped at `lyapunovStep` (the
+    /// Numerov ground state of `LyapunovExponent` needs it).
     ///
     /// Step: 0.1 for σ = 0, where the scheme is spectrally accurate (0.1·0.05/(g−1) within 0.05 of threshold,
     /// where Δ varies on the scale √3/(g−1)); 0.025 for σ > 0, where it is O(dt⁴). Window: Δ decays as
     /// e^{−κτ} with κ = √(1 − g²⟨φ'⟩²) at the variance Δ0 of the energy equation (potential method, a scalar
     /// root), so the window is 38/κ (Δ down to ~3e-17 of Δ0), at least 20, rounded up to a power-of-two grid.
-    public static func automaticGrid(for model: NetworkModel) throws -> LagGrid {
+    public static func automaticGrid(for model: NetworkModel, lyapunov: Bool = false) throws -> LagGrid {
         let distance = abs(model.coupling - 1)
-        let step = model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2)
+        let naturalStep = model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2)
+        let step = lyapunov ? min(naturalStep, lyapunovStep) : naturalStep
         var window = 60 / max(distance, 1e-3)
         if !model.isQuiescent, let variance = try? PotentialMethod.variance(model: model), variance > 0 {
             let rate = PotentialMethod.tailRate(model: model, variance: variance)
             if rate > 0 && rate.isFinite { window = 38 / rate }
         }
         return try LagGrid(step: step, minimumWindow: max(20, window))
+    }
+
+    /// The largest lag step used when λ_max is wanted: 0.05.
+    public static let lyapunovStep = 0.05
+
+    /// Solves for the stationary state of `model` from the default initial guess.
+    public func solve(_ model: NetworkModel) throws -> NetworkSolution {
+        try solve(model, initialGuess: nil, progress: nil)
     }
 
     /// Solves for the stationary state of `model`.
@@ -154,7 +177,7 @@ public final class NetworkStationarySolver {
     /// - Throws: `ConvergenceError` when the iteration does not reach the tolerance (the error carries the
     ///   residual); `SolverError.windowTooShort` when Δ has not decayed to 1e-10·Δ0 at the window's end;
     ///   `SolverError.collapsedToQuiescent` when, for σ = 0 and g > 1, it fell onto Δ ≡ 0.
-    public func solve(model: NetworkModel, initialGuess: [Double]? = nil,
+    public func solve(_ model: NetworkModel, initialGuess: [Double]?,
                       progress: ((Int, Double) -> Void)? = nil) throws -> NetworkSolution {
         let g = model.coupling, sigma = model.noise
         let count = grid.count
@@ -163,7 +186,7 @@ public final class NetworkStationarySolver {
                 coupling: g, noise: sigma, transferFunction: model.nonlinearity.name, branch: .quiescent, grid: grid,
                 correlation: [Double](repeating: 0, count: count), spectrum: [Double](repeating: 0, count: count),
                 variance: 0, decorrelationTime: 0,
-                report: ConvergenceReport(iterations: 0, residual: 0, residualHistory: [], acceleration: options.acceleration))
+                report: ConvergenceReport(method: "closed form (quiescent branch)", iterations: 0, residual: 0))
         }
         // A fresh table per solve: a bracket left by an earlier solve would make the result depend (at the
         // 1e-14 level) on what this solver did before, and scans that share solvers across threads would not be
@@ -181,7 +204,8 @@ public final class NetworkStationarySolver {
         let omegaSquared = frequencySquared.baseAddress
         let step = grid.step
 
-        let report = try iterator.solve(state: state, progress: progress) { current, next in
+        let preconditioned = isPreconditioned
+        var report = try iterator.solve(state: state, progress: progress) { current, next in
             let variance = max(current[0], 1e-300)
             let slopes = Self.slopeAverages(phi, variance: variance, needSquare: noiseIntensity > 0)
             // Linear part g² ⟨φ'⟩² Δ moved to the left: (κ² − ∂²) Δ = g² (C_φ − ⟨φ'⟩² Δ) + σ² δ.
@@ -203,6 +227,7 @@ public final class NetworkStationarySolver {
             return variance
         }
 
+        if preconditioned { report.method += ", preconditioned" }
         let correlation = state.array
         let variance = correlation[0]
         let tail = abs(correlation[count - 1]) / max(variance, 1e-300)

@@ -34,7 +34,7 @@ public enum NetworkTransition {
         let model = try NetworkModel(coupling: coupling, noise: noise, nonlinearity: nonlinearity)
         let automatic = try NetworkStationarySolver.automaticGrid(for: model)
         let grid = try LagGrid(step: min(automatic.step, maximumStep), minimumWindow: automatic.window)
-        let solution = try NetworkStationarySolver(grid: grid, options: options).solve(model: model)
+        let solution = try NetworkStationarySolver(grid: grid, options: options).solve(model)
         return (try LyapunovExponent.compute(model: model, solution: solution), solution)
     }
 

@@ -18,21 +18,15 @@ public struct DoublingOptions: Sendable, Equatable, Codable {
     public var stepTolerance: Double
     /// Newton iterations allowed per time step before `DoublingSolverError.stepDidNotConverge` is thrown.
     public var maximumStepIterations: Int
-    /// Permit T = T_d (within 1e-12 relative) for the critical run, where C(τ) → q_d as τ^{−a} and never decays.
-    /// Temperatures below T_d are refused regardless.
-    public var allowsCriticalTemperature: Bool
-
     /// Defaults: h₀ = 1e-9, N = 512, τ_max = 1e10, stop below C = 1e-12, step tolerance 1e-14 with 200 iterations.
     public init(initialStep: Double = 1e-9, blockSize: Int = 512, maximumTime: Double = 1e10,
-                decayThreshold: Double = 1e-12, stepTolerance: Double = 1e-14, maximumStepIterations: Int = 200,
-                allowsCriticalTemperature: Bool = false) {
+                decayThreshold: Double = 1e-12, stepTolerance: Double = 1e-14, maximumStepIterations: Int = 200) {
         self.initialStep = initialStep
         self.blockSize = blockSize
         self.maximumTime = maximumTime
         self.decayThreshold = decayThreshold
         self.stepTolerance = stepTolerance
         self.maximumStepIterations = maximumStepIterations
-        self.allowsCriticalTemperature = allowsCriticalTemperature
     }
 
     /// Throws `DoublingSolverError.invalidOption` for a value outside its documented range.
@@ -51,13 +45,8 @@ public struct DoublingOptions: Sendable, Equatable, Codable {
     }
 }
 
-/// Failures of the equilibrium p-spin solver. The description is one line, fit for a command-line error.
+/// Failures of the time-doubling solver. The description is one line, fit for a command-line error.
 public enum DoublingSolverError: Error, Equatable, CustomStringConvertible {
-    /// T ≤ T_d: there is no ergodic stationary (FDT) solution. Thrown by every equilibrium solver
-    /// (`DoublingSolver`, `PSpinSpectralSolver`).
-    case belowDynamicalTransition(temperature: Double, transition: Double, plateau: Double)
-    /// The temperature is not a finite positive number.
-    case invalidTemperature(Double)
     /// An option is out of range.
     case invalidOption(name: String, value: Double, requirement: String)
     /// The implicit equation of one time step was not solved to the tolerance (or has no real root).
@@ -67,12 +56,6 @@ public enum DoublingSolverError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .belowDynamicalTransition(let temperature, let transition, let plateau):
-            return "T = \(temperature) is not above the dynamical transition T_d = \(transition) (plateau q_d = \(plateau)): "
-                + "there is no ergodic equilibrium solution; use the quench (two-time) integrator for T <= T_d"
-                + " (the doubling solver runs exactly at T_d with allowsCriticalTemperature)"
-        case .invalidTemperature(let temperature):
-            return "invalid temperature T = \(temperature): it must be a finite number > 0"
         case .invalidOption(let name, let value, let requirement):
             return "invalid \(name) = \(value): it must be \(requirement)"
         case .stepDidNotConverge(let time, let residual, let iterations, let tolerance):
@@ -133,8 +116,8 @@ public struct DoublingStatistics: Sendable, Equatable, Codable {
 /// (h ≈ τ/N), so doubling N (with h₀ halved) reduces errors about fourfold.
 ///
 /// A solver owns its workspaces (four arrays of N + 1 values); make one and reuse it across a temperature scan.
-/// It refuses T ≤ T_d (no ergodic solution) unless `allowsCriticalTemperature` and T = T_d.
-public final class DoublingSolver {
+/// It also solves the critical problem `PSpinEquilibrium.critical(mixture:)` at T = T_d.
+public final class DoublingSolver: StationarySolver {
     /// The configuration (fixed: the workspaces are sized by `blockSize`).
     public let options: DoublingOptions
 
@@ -154,22 +137,14 @@ public final class DoublingSolver {
         memoryMoments = AlignedBuffer(count: count)
     }
 
-    /// Solves the equilibrium dynamics of `mixture` at temperature `temperature` (T = 1/β, > T_d).
+    /// Solves the equilibrium dynamics of `problem`.
     ///
-    /// - Returns: C(τ) and R(τ) on the doubling grid, τ_α, the plateau estimate, energy and μ, and statistics.
-    /// - Throws: `DoublingSolverError.belowDynamicalTransition` for T ≤ T_d (T = T_d is allowed with
-    ///   `allowsCriticalTemperature`); `.stepDidNotConverge` (with the residual) when a step's implicit equation is
-    ///   not solved; `.invalidTemperature`; `.nonFinite`.
-    public func solve(mixture: PSpinMixture, temperature: Double) throws -> PSpinEquilibriumSolution {
-        guard temperature.isFinite, temperature > 0 else { throw DoublingSolverError.invalidTemperature(temperature) }
-        let transition = mixture.dynamicalTransition
-        let critical = options.allowsCriticalTemperature
-            && abs(temperature - transition.temperature) <= 1e-12 * transition.temperature
-        if temperature <= transition.temperature && !critical {
-            throw DoublingSolverError.belowDynamicalTransition(
-                temperature: temperature, transition: transition.temperature, plateau: transition.plateau)
-        }
-
+    /// - Returns: C(τ) and R(τ) on the doubling grid, τ_α, the plateau estimate, the energy check, the statistics
+    ///   (`doublingStatistics`, `stopReason`) and a report of method `time-doubling`.
+    /// - Throws: `DoublingSolverError.stepDidNotConverge` (with the residual) when a step's implicit equation is not
+    ///   solved; `.nonFinite`.
+    public func solve(_ problem: PSpinEquilibrium) throws -> PSpinEquilibriumSolution {
+        let mixture = problem.mixture, temperature = problem.temperature
         let blockSize = options.blockSize, half = blockSize / 2
         let beta = 1 / temperature
         let multiplier = temperature + beta * mixture.derivative(1)
@@ -321,9 +296,20 @@ public final class DoublingSolver {
         times.removeLast(capacity - stored)
         correlation.removeLast(capacity - stored)
         response.removeLast(capacity - stored)
+        // E/N = −∫ f'(C) R by the trapezoid rule on the grid: a check of R = −βC' (FDT) and of the solution.
+        var integral = 0.0
+        for i in 1..<times.count {
+            let left = mixture.derivative(correlation[i - 1]) * response[i - 1]
+            let right = mixture.derivative(correlation[i]) * response[i]
+            integral += 0.5 * (times[i] - times[i - 1]) * (left + right)
+        }
+        let report = ConvergenceReport(
+            method: "time-doubling(block size: \(options.blockSize), initial step: \(options.initialStep))",
+            iterations: statistics.iterations, residual: statistics.maximumResidual)
         return PSpinEquilibriumSolution(
-            mixture: mixture, temperature: temperature, transition: transition, options: options,
-            times: times, correlation: correlation, response: response, stopReason: stopReason,
-            statistics: statistics)
+            problem: problem, method: .doubling, lags: times, lagStep: nil, correlation: correlation,
+            response: response, energyFromDynamics: -integral,
+            relaxationTime: PSpinEquilibriumSolution.crossing(times: times, values: correlation, level: exp(-1)),
+            spectra: nil, doublingStatistics: statistics, stopReason: stopReason, report: report)
     }
 }

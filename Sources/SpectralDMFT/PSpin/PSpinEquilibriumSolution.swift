@@ -1,84 +1,136 @@
 import Foundation
 
-/// The equilibrium correlation and response of a spherical p-spin model at T ≥ T_d, on a time-doubling grid.
+/// The spectra of an equilibrium p-spin solution on the frequencies ω_k = πk/window of a uniform lag grid (the
+/// spectral solver's output).
 ///
-/// `times` start at 0 and are uniform within each block (step `initialStep · 2^b`), so the grid is roughly
-/// logarithmic with N/2 points per doubling of τ. `correlation[0] = 1`, `response[0] = R(0⁺) = 1`.
-public struct PSpinEquilibriumSolution: Sendable, Codable {
-    /// The model.
-    public let mixture: PSpinMixture
-    /// The temperature T = 1/β.
-    public let temperature: Double
-    /// T_d and q_d of the model.
-    public let transition: DynamicalTransition
-    /// The solver configuration used.
-    public let options: DoublingOptions
-    /// The times τ_i (increasing, τ_0 = 0).
-    public let times: [Double]
-    /// C(τ_i).
+/// Conventions (docs/PHYSICS.md §2): `Ĉ(ω) = ∫ C(|τ|) e^{iωτ} dτ`, `χ(ω) = ∫_0^∞ R(τ) e^{iωτ} dτ = χ' + iχ''`,
+/// FDT `χ''(ω) = (βω/2) Ĉ(ω)`.
+public struct PSpinSpectra: Sendable, Codable {
+    /// The frequencies ω_k = πk/window.
+    public let frequencies: [Double]
+    /// Ĉ(ω_k): the power spectrum of C, `2T χ''(ω)/ω` (`2β(1 + βF̂(0)/2)` at ω = 0, F = f'(C)); it decays as
+    /// `2T/ω²` (the kink of C at τ = 0).
     public let correlation: [Double]
-    /// R(τ_i) = −β C'(τ_i) (FDT), evaluated from the memory integral, `R = C + ∫_0^τ m(τ−s) ∂_sC(s) ds`.
-    public let response: [Double]
-    /// Why the solve stopped.
-    public let stopReason: DoublingStopReason
-    /// Blocks, steps and Newton iterations, and the largest residual of a step.
-    public let statistics: DoublingStatistics
+    /// χ'(ω_k) = Re χ, the reactive part: χ'(0) = β, χ'(ω) ≈ μ/ω² at high frequency.
+    public let susceptibilityReal: [Double]
+    /// χ''(ω_k) = Im χ = (βω/2) Ĉ(ω), the dissipative part: ≈ 1/ω at high frequency.
+    public let susceptibilityImaginary: [Double]
+}
 
-    /// The α-relaxation time τ_α: the first τ with C(τ_α) = 1/e (cubic interpolation); nil if C stays above 1/e.
+/// The equilibrium correlation and response of a spherical p-spin model above T_d (or at T_d for the critical
+/// problem): the one solution type of every `PSpinEquilibrium` solver.
+///
+/// `lags` start at 0. The spectral solver's lags are uniform (`lagStep` = dt) and it adds the `spectra`; the
+/// time-doubling solver's lags are uniform within each block (step `initialStep · 2^b`), so roughly logarithmic,
+/// and it adds `doublingStatistics` and `stopReason`. `correlation[0] = C(0)` (1 exactly for doubling, 1 to the
+/// scheme's accuracy for spectral) and `response[0] = R(0⁺) = 1`. Units as in `PSpinEquilibrium`.
+public struct PSpinEquilibriumSolution: StationarySolution, Codable {
+    /// The problem solved.
+    public let problem: PSpinEquilibrium
+    /// The solver that ran (`.spectral` or `.doubling`).
+    public let method: PSpinEquilibriumMethod
+    /// The lags τ_j (increasing, τ_0 = 0).
+    public let lags: [Double]
+    /// The uniform lag step, nil when the lags are not uniform (time doubling).
+    public let lagStep: Double?
+    /// C(τ_j).
+    public let correlation: [Double]
+    /// R(τ_j) = −β C'(τ_j) (FDT), computed without differencing (spectrally, or from the memory integral).
+    public let response: [Double]
+    /// E/N = −∫_0^∞ f'(C(τ)) R(τ) dτ from the computed C and R: a check of FDT and of the solution; it equals
+    /// `energy` to the accuracy of the scheme (spectral: trapezoid with Euler–Maclaurin end corrections; doubling:
+    /// trapezoid on the grid, up to the correlation left at its end).
+    public let energyFromDynamics: Double
+    /// τ_α: the first lag with C(τ_α) = 1/e; nil if C stays above 1/e in the window.
     public let relaxationTime: Double?
     /// C at the inflection point of C against ln τ (the minimum of |dC/d ln τ| = T τ R(τ) between the microscopic
     /// and the α decay): an estimate of the plateau, which tends to q_d as T → T_d⁺. Nil when C has no such
-    /// two-step shape (high T, or a critical run where the inflection is at τ = ∞: use `criticalDecayFit`).
+    /// two-step shape (high T, or a critical run: use `criticalDecayFit(over:)`).
     public let plateauEstimate: Double?
+    /// |C| at the last lag.
+    public let tail: Double
+    /// The spectra (spectral solver only).
+    public let spectra: PSpinSpectra?
+    /// Blocks, steps and Newton iterations (time-doubling solver only).
+    public let doublingStatistics: DoublingStatistics?
+    /// Why the time-doubling solve stopped (time-doubling solver only).
+    public let stopReason: DoublingStopReason?
+    /// The method that ran, its iterations and residual.
+    public let report: ConvergenceReport
 
-    init(mixture: PSpinMixture, temperature: Double, transition: DynamicalTransition, options: DoublingOptions,
-         times: [Double], correlation: [Double], response: [Double], stopReason: DoublingStopReason,
-         statistics: DoublingStatistics) {
-        self.mixture = mixture
-        self.temperature = temperature
-        self.transition = transition
-        self.options = options
-        self.times = times
+    init(problem: PSpinEquilibrium, method: PSpinEquilibriumMethod, lags: [Double], lagStep: Double?,
+         correlation: [Double], response: [Double], energyFromDynamics: Double, relaxationTime: Double?,
+         spectra: PSpinSpectra?, doublingStatistics: DoublingStatistics?, stopReason: DoublingStopReason?,
+         report: ConvergenceReport) {
+        self.problem = problem
+        self.method = method
+        self.lags = lags
+        self.lagStep = lagStep
         self.correlation = correlation
         self.response = response
+        self.energyFromDynamics = energyFromDynamics
+        self.relaxationTime = relaxationTime
+        self.spectra = spectra
+        self.doublingStatistics = doublingStatistics
         self.stopReason = stopReason
-        self.statistics = statistics
-        relaxationTime = Self.crossing(times: times, values: correlation, level: exp(-1))
-        plateauEstimate = Self.inflection(times: times, correlation: correlation, response: response,
+        self.report = report
+        tail = abs(correlation.last ?? 0)
+        plateauEstimate = Self.inflection(times: lags, correlation: correlation, response: response,
                                           before: relaxationTime)
     }
 
+    /// The model.
+    public var mixture: PSpinMixture { problem.mixture }
+    /// The temperature T = 1/β.
+    public var temperature: Double { problem.temperature }
+    /// T_d and q_d of the model.
+    public var transition: DynamicalTransition { problem.transition }
     /// β = 1/T.
-    public var inverseTemperature: Double { 1 / temperature }
+    public var inverseTemperature: Double { problem.inverseTemperature }
     /// The Lagrange multiplier of the spherical constraint, μ = T + β f'(1).
-    public var lagrangeMultiplier: Double { temperature + mixture.derivative(1) / temperature }
-    /// The equilibrium energy per spin, E/N = −β f(1) (= −1/(2T) for pure p).
-    public var energy: Double { -mixture.f(1) / temperature }
-    /// The memory kernel m(τ_i) = β² f'(C(τ_i)).
+    public var lagrangeMultiplier: Double { problem.lagrangeMultiplier }
+    /// The equilibrium energy per spin, E/N = −β f(1) (= −1/(2T) for pure p), exact in equilibrium.
+    public var energy: Double { problem.energy }
+    /// τ_α.
+    public var characteristicTime: Double? { relaxationTime }
+    /// The memory kernel m(τ_j) = β² f'(C(τ_j)).
     public var memory: [Double] {
         let scale = 1 / (temperature * temperature)
         return correlation.map { scale * mixture.derivative($0) }
     }
-    /// E/N = −∫_0^τmax f'(C(τ)) R(τ) dτ from the computed functions (trapezoid rule on the grid). Equals
-    /// `energy` + β f(C(τmax)) up to the quadrature error: a check of R = −βC' (FDT) and of the solution.
-    public var energyFromDynamics: Double {
-        var sum = 0.0
-        for i in 1..<times.count {
-            let left = mixture.derivative(correlation[i - 1]) * response[i - 1]
-            let right = mixture.derivative(correlation[i]) * response[i]
-            sum += 0.5 * (times[i] - times[i - 1]) * (left + right)
+
+    /// C(τ) at any lag in the window: on a uniform grid by 10-point Lagrange interpolation, one-sided near τ = 0
+    /// (C is smooth on [0, ∞); the kink is at the boundary), error O(dt¹⁰); on the doubling grid by 4-point
+    /// Lagrange interpolation (exact at the nodes).
+    public func correlation(atLag lag: Double) -> Double {
+        interpolate(correlation, at: abs(lag))
+    }
+
+    /// R(τ) at any lag τ ≥ 0 in the window, interpolated as `correlation(atLag:)`.
+    public func response(atLag lag: Double) -> Double {
+        interpolate(response, at: lag)
+    }
+
+    private func interpolate(_ values: [Double], at lag: Double) -> Double {
+        if let lagStep { return Self.interpolateUniform(values, step: lagStep, at: lag) }
+        return Self.interpolate(times: lags, values: values, at: lag)
+    }
+
+    /// The 10-point Lagrange interpolant of samples at `j·step`, with nodes centred on `x` where possible.
+    static func interpolateUniform(_ values: [Double], step: Double, at x: Double) -> Double {
+        let points = 10
+        let position = x / step
+        let last = values.count - 1
+        let base = max(0, min(Int(position.rounded(.down)) - points / 2 + 1, last - points + 1))
+        var result = 0.0
+        for i in 0..<points {
+            var weight = 1.0
+            for k in 0..<points where k != i {
+                weight *= (position - Double(base + k)) / Double(i - k)
+            }
+            result += weight * values[base + i]
         }
-        return -sum
-    }
-
-    /// C(τ) at any τ in [0, τmax] by 4-point Lagrange interpolation on the grid (exact at the nodes).
-    public func correlation(at time: Double) -> Double {
-        Self.interpolate(times: times, values: correlation, at: time)
-    }
-
-    /// R(τ) at any τ in (0, τmax] by 4-point Lagrange interpolation on the grid (exact at the nodes).
-    public func response(at time: Double) -> Double {
-        Self.interpolate(times: times, values: response, at: time)
+        return result
     }
 
     /// A least-squares fit of `C(τ) = q + A τ^{−a}` on the grid points with τ in `range`: the critical decay
@@ -86,7 +138,7 @@ public struct PSpinEquilibriumSolution: Sendable, Codable {
     /// found by golden-section search in [0.01, 2]. Nil with fewer than 4 points in the range.
     public func criticalDecayFit(over range: ClosedRange<Double>) -> CriticalDecayFit? {
         var logTimes: [Double] = [], values: [Double] = []
-        for (time, value) in zip(times, correlation) where range.contains(time) && time > 0 {
+        for (time, value) in zip(lags, correlation) where range.contains(time) && time > 0 {
             logTimes.append(log(time)); values.append(value)
         }
         guard values.count >= 4 else { return nil }

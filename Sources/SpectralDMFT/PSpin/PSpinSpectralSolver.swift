@@ -2,7 +2,7 @@ import Foundation
 
 /// Solves the equilibrium dynamics of a spherical mixed p-spin model above T_d in frequency space.
 ///
-/// Equation (PHYSICS.md §2), with FDT `R = −βC'`, `C(0) = 1`, `C'(0⁺) = −T`, `f(q) = Σ_p c_p q^p/2`:
+/// Equation (docs/PHYSICS.md §2), with FDT `R = −βC'`, `C(0) = 1`, `C'(0⁺) = −T`, `f(q) = Σ_p c_p q^p/2`:
 ///
 ///     ∂_τ C(τ) = −T C(τ) − β ∫_0^τ f'(C(τ−s)) ∂_s C(s) ds,      μ = T + β f'(1),   E/N = −β f(1).
 ///
@@ -34,23 +34,24 @@ import Foundation
 /// The scheme is then `O(dt⁸)` (measured: `C(0) − 1` falls 256-fold per halving of dt). `C(0) = 1` is not imposed:
 /// it holds to the accuracy of the scheme and checks it.
 ///
-/// **Grid.** `automaticGrid(mixture:temperature:)`: step `dt = 0.15/μ` (1/μ is the microscopic time; `|C(0) − 1|`
+/// **Grid.** `automaticGrid(for:)`: step `dt = 0.15/μ` (1/μ is the microscopic time; `|C(0) − 1|`
 /// ≈ 1e-11 then) and a window of `1.2 × estimatedDecayLag`, the lag where C ≈ 1e-8,
 /// `(12.7 ε^{−γ} + 11)/T_d`, `ε = (T − T_d)/T_d`, γ = 1.765 (τ_α from the mode-coupling law times the length of the
 /// exponential tail, calibrated on pure p = 3), with the number of intervals rounded up to a fast FFT size
-/// `2^a 3^b`. Pass any other grid to `init(grid:options:)` to override. After a solve, |C| above `maximumTail` at
-/// the window's end throws `SolverError.windowTooShort` (the static `solve(mixture:temperature:options:)` then
-/// doubles the window and retries).
+/// `2^a 3^b`. Pass any other grid to `init(grid:options:maximumTail:startingProfile:)` to override. After a solve,
+/// |C| above `maximumTail` at the window's end throws `SolverError.windowTooShort` (`PSpinEquilibrium.solve(method:)`
+/// then doubles the window and retries).
 ///
 /// A solver owns its grid, transforms and workspaces (an iteration allocates nothing); make one and reuse it across
 /// a scan, passing the previous correlation as `initialGuess` to continue from it.
 ///
 /// ```swift
-/// let solution = try PSpinSpectralSolver.solve(mixture: .pure(3), temperature: 0.8)
-/// solution.relaxationTime           // τ_α = 5.03014
-/// solution.susceptibilityImaginary  // χ''(ω_k)
+/// let problem = try PSpinEquilibrium(mixture: .pure(3), temperature: 0.8)
+/// let solution = try problem.solve(with: try PSpinSpectralSolver(for: problem))
+/// solution.relaxationTime                     // τ_α = 5.03014
+/// solution.spectra?.susceptibilityImaginary   // χ''(ω_k)
 /// ```
-public final class PSpinSpectralSolver {
+public final class PSpinSpectralSolver: StationarySolver {
     /// How the iteration starts when `solve` is given no initial guess.
     public enum StartingProfile: String, Sendable, Codable {
         /// C from the time-doubling solver at low resolution (`blockSize` 128, `initialStep` 1e-6: O(h²), about
@@ -64,16 +65,13 @@ public final class PSpinSpectralSolver {
 
     /// The lag grid in use.
     public let grid: LagGrid
-    /// Iteration options (tolerance on max_j |G(C)_j − C_j|, evaluation limit). Choose the acceleration when
-    /// making the solver: the iterator sizes its workspaces for it then.
-    public var options: IterationOptions {
-        get { iterator.options }
-        set { iterator.options = newValue }
-    }
-    /// Largest |C(τ_M)| accepted at the end of the window (default 1e-6).
-    public var maximumTail = 1e-6
-    /// The start of the iteration when `solve` is given no initial guess (default `.timeDoubling`).
-    public var startingProfile = StartingProfile.timeDoubling
+    /// Iteration options (tolerance on max_j |G(C)_j − C_j|, evaluation limit, acceleration), fixed when the solver
+    /// is made: the iterator sizes its workspaces for them.
+    public let options: IterationOptions
+    /// Largest |C(τ_M)| accepted at the end of the window.
+    public let maximumTail: Double
+    /// The start of the iteration when `solve` is given no initial guess.
+    public let startingProfile: StartingProfile
 
     private let evenTransform: EvenFourierTransform
     private let sineTransform: SineTransform
@@ -91,9 +89,14 @@ public final class PSpinSpectralSolver {
     public static let defaultOptions = IterationOptions(tolerance: 1e-11, maximumIterations: 2000,
                                                         acceleration: .anderson(depth: 10, damping: 1))
 
-    /// A solver on `grid` (allocates the transforms and every workspace).
-    public init(grid: LagGrid, options: IterationOptions = PSpinSpectralSolver.defaultOptions) {
+    /// A solver on `grid` (allocates the transforms and every workspace), accepting |C| ≤ `maximumTail` at the
+    /// window's end and starting from `startingProfile` when `solve` is given no initial guess.
+    public init(grid: LagGrid, options: IterationOptions = PSpinSpectralSolver.defaultOptions,
+                maximumTail: Double = 1e-6, startingProfile: StartingProfile = .timeDoubling) {
         self.grid = grid
+        self.options = options
+        self.maximumTail = maximumTail
+        self.startingProfile = startingProfile
         let count = grid.count
         evenTransform = EvenFourierTransform(grid: grid)
         sineTransform = SineTransform(grid: grid)
@@ -107,6 +110,12 @@ public final class PSpinSpectralSolver {
         kinkValues = AlignedBuffer(count: count)
         kinkSpectrum = AlignedBuffer(count: count)
         for k in 0..<count { frequencyValues[k] = Double(k) * grid.frequencyStep }
+    }
+
+    /// A solver on the automatic grid of `problem` (`automaticGrid(for:)`) with `options`.
+    public convenience init(for problem: PSpinEquilibrium,
+                            options: IterationOptions = PSpinSpectralSolver.defaultOptions) throws {
+        self.init(grid: try Self.automaticGrid(for: problem), options: options)
     }
 
     // MARK: - Grid and start
@@ -133,14 +142,15 @@ public final class PSpinSpectralSolver {
         return (12.7 * pow(reduced, -1.765) + 11) / transition
     }
 
-    /// The grid chosen automatically for `mixture` at `temperature` (see the type's documentation): step
-    /// `0.15/μ`, window at least `1.2 × estimatedDecayLag` (C ≈ 1e-8 there), with the number of intervals rounded
-    /// up to the next `2^a 3^b` (a fast size for FFTW's DCT-I and DST-I, at most 12.5% above the need).
+    /// The grid chosen automatically for `problem` (see the type's documentation): step `0.15/μ`, window at least
+    /// `1.2 × estimatedDecayLag` (C ≈ 1e-8 there), with the number of intervals rounded up to the next `2^a 3^b`
+    /// (a fast size for FFTW's DCT-I and DST-I, at most 12.5% above the need).
     ///
-    /// - Throws: `DoublingSolverError.invalidTemperature`, `.belowDynamicalTransition`, or `GridError` when the
-    ///   window needs more than 2^26 points (T too close to T_d).
-    public static func automaticGrid(mixture: PSpinMixture, temperature: Double) throws -> LagGrid {
-        try validate(mixture: mixture, temperature: temperature)
+    /// - Throws: `PSpinEquilibriumError.criticalNeedsDoubling` for the critical problem, or `GridError` when the
+    ///   window needs more than 2^26 points (T too close to T_d: use `DoublingSolver` or `.auto`).
+    public static func automaticGrid(for problem: PSpinEquilibrium) throws -> LagGrid {
+        guard !problem.isCritical else { throw PSpinEquilibriumError.criticalNeedsDoubling }
+        let mixture = problem.mixture, temperature = problem.temperature
         let multiplier = temperature + mixture.derivative(1) / temperature
         let step = 0.15 / multiplier
         let window = 1.2 * estimatedDecayLag(mixture: mixture, temperature: temperature)
@@ -164,14 +174,15 @@ public final class PSpinSpectralSolver {
 
     /// The starting profile of kind `kind` at the lags of `grid` (the time-doubling profile falls back to the
     /// analytic one if that solver fails).
-    public static func initialGuess(mixture: PSpinMixture, temperature: Double, grid: LagGrid,
+    public static func initialGuess(for problem: PSpinEquilibrium, grid: LagGrid,
                                     kind: StartingProfile = .timeDoubling) -> [Double] {
+        let mixture = problem.mixture, temperature = problem.temperature
         if kind == .timeDoubling,
            let solver = try? DoublingSolver(options: DoublingOptions(initialStep: 1e-6, blockSize: 128,
                                                                      decayThreshold: 1e-12)),
-           let coarse = try? solver.solve(mixture: mixture, temperature: temperature) {
-            let last = coarse.times[coarse.times.count - 1]
-            return grid.lags.map { $0 <= last ? coarse.correlation(at: $0) : 0 }
+           let coarse = try? solver.solve(problem) {
+            let last = coarse.lags[coarse.lags.count - 1]
+            return grid.lags.map { $0 <= last ? coarse.correlation(atLag: $0) : 0 }
         }
         let transition = mixture.dynamicalTransition
         let multiplier = temperature + mixture.derivative(1) / temperature
@@ -181,57 +192,32 @@ public final class PSpinSpectralSolver {
         return grid.lags.map { tau in (1 - plateau) * exp(-multiplier * tau) + plateau * exp(-tau / slow) }
     }
 
-    /// Throws for a temperature that is not finite and positive, or not above T_d.
-    static func validate(mixture: PSpinMixture, temperature: Double) throws {
-        guard temperature.isFinite, temperature > 0 else { throw DoublingSolverError.invalidTemperature(temperature) }
-        let transition = mixture.dynamicalTransition
-        if temperature <= transition.temperature {
-            throw DoublingSolverError.belowDynamicalTransition(
-                temperature: temperature, transition: transition.temperature, plateau: transition.plateau)
-        }
-    }
-
     // MARK: - Solving
 
-    /// Solves for the equilibrium state of `mixture` at `temperature` on the automatically chosen grid
-    /// (`automaticGrid(mixture:temperature:)`) with `options`. When |C| exceeds 1e-6 at the end of that window
-    /// (the estimate is calibrated on pure p = 3), the window is doubled and the solve repeated, up to three times.
-    ///
-    /// - Throws: as `solve(mixture:temperature:initialGuess:progress:)`.
-    public static func solve(mixture: PSpinMixture, temperature: Double,
-                             options: IterationOptions = defaultOptions) throws -> PSpinSpectralSolution {
-        var grid = try automaticGrid(mixture: mixture, temperature: temperature)
-        var attempts = 0
-        while true {
-            do {
-                let solver = PSpinSpectralSolver(grid: grid, options: options)
-                return try solver.solve(mixture: mixture, temperature: temperature)
-            } catch SolverError.windowTooShort where attempts < 3 {
-                attempts += 1
-                grid = try LagGrid(step: grid.step, intervals: smoothSize(atLeast: 2 * grid.intervals))
-            }
-        }
+    /// Solves `problem` on this solver's grid from the profile of `startingProfile`.
+    public func solve(_ problem: PSpinEquilibrium) throws -> PSpinEquilibriumSolution {
+        try solve(problem, initialGuess: nil, progress: nil)
     }
 
-    /// Solves for the equilibrium state of `mixture` at `temperature` (T = 1/β > T_d) on this solver's grid.
+    /// Solves `problem` (T = 1/β > T_d) on this solver's grid.
     ///
     /// - Parameters:
-    ///   - initialGuess: C at the grid's lags; by default the profile of `startingProfile`
-    ///     (`initialGuess(mixture:temperature:grid:kind:)`).
+    ///   - initialGuess: C at the grid's lags; nil for the profile of `startingProfile`
+    ///     (`initialGuess(for:grid:kind:)`).
     ///   - progress: called with (map evaluation, residual) as the iteration proceeds.
-    /// - Throws: `DoublingSolverError.belowDynamicalTransition` for T ≤ T_d (no ergodic solution: use the quench
-    ///   integrator); `.invalidTemperature`; `ConvergenceError` (carrying the residual) when the iteration does not
-    ///   reach the tolerance; `SolverError.windowTooShort` when |C| at the window's end exceeds `maximumTail`.
-    public func solve(mixture: PSpinMixture, temperature: Double, initialGuess: [Double]? = nil,
-                      progress: ((Int, Double) -> Void)? = nil) throws -> PSpinSpectralSolution {
-        try Self.validate(mixture: mixture, temperature: temperature)
+    /// - Throws: `PSpinEquilibriumError.criticalNeedsDoubling` for the critical problem; `ConvergenceError`
+    ///   (carrying the residual) when the iteration does not reach the tolerance; `SolverError.windowTooShort` when
+    ///   |C| at the window's end exceeds `maximumTail`.
+    public func solve(_ problem: PSpinEquilibrium, initialGuess: [Double]?,
+                      progress: ((Int, Double) -> Void)? = nil) throws -> PSpinEquilibriumSolution {
+        guard !problem.isCritical else { throw PSpinEquilibriumError.criticalNeedsDoubling }
+        let mixture = problem.mixture, temperature = problem.temperature
         let count = grid.count
         if let initialGuess {
             precondition(initialGuess.count == count, "initial guess must have grid.count values")
             state.assign(from: initialGuess)
         } else {
-            state.assign(from: Self.initialGuess(mixture: mixture, temperature: temperature, grid: grid,
-                                                 kind: startingProfile))
+            state.assign(from: Self.initialGuess(for: problem, grid: grid, kind: startingProfile))
         }
         let expansion = SmallLagExpansion(mixture: mixture, temperature: temperature)
         let jumps = MemoryJumps(expansion: expansion)
@@ -308,13 +294,12 @@ public final class PSpinSpectralSolver {
         let correlation = state.array
         let relaxationTime = Interpolation.firstCrossing(correlation, step: grid.step, level: exp(-1))
 
-        return PSpinSpectralSolution(
-            mixture: mixture, temperature: temperature, transition: mixture.dynamicalTransition, grid: grid,
-            correlation: correlation, response: response, correlationSpectrum: power,
-            susceptibilityReal: real, susceptibilityImaginary: imaginary,
-            lagrangeMultiplier: expansion.multiplier, energy: -beta * mixture.f(1),
-            energyFromDynamics: energyFromDynamics, relaxationTime: relaxationTime, tail: tail,
-            options: options, report: report)
+        let spectra = PSpinSpectra(frequencies: grid.frequencies, correlation: power, susceptibilityReal: real,
+                                   susceptibilityImaginary: imaginary)
+        return PSpinEquilibriumSolution(
+            problem: problem, method: .spectral, lags: grid.lags, lagStep: grid.step, correlation: correlation,
+            response: response, energyFromDynamics: energyFromDynamics, relaxationTime: relaxationTime,
+            spectra: spectra, doublingStatistics: nil, stopReason: nil, report: report)
     }
 
     /// The one-sided derivatives of F = f'(C) at 0⁺ that set the alias corrections of its transforms.

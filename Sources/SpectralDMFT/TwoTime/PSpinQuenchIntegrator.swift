@@ -134,7 +134,7 @@ public final class PSpinQuenchIntegrator {
     ///
     /// - Throws: `TwoTimeError.invalidParameter` (T < 0 or not finite, options out of range),
     ///   `TwoTimeError.insufficientMemory` when the triangles exceed the available memory, and the
-    ///   `DoublingSolverError` of the history (e.g. T' ≤ T_d).
+    ///   `PSpinEquilibriumError` or `DoublingSolverError` of the history (e.g. T' ≤ T_d).
     public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random, options: TwoTimeOptions) throws {
         try options.validate()
         guard temperature.isFinite, temperature >= 0 else {
@@ -153,9 +153,9 @@ public final class PSpinQuenchIntegrator {
             }
             let solver = try DoublingSolver(options: DoublingOptions(initialStep: 1e-9, blockSize: 2048,
                                                                      maximumTime: 1e5, decayThreshold: 1e-9))
-            let solution = try solver.solve(mixture: mixture, temperature: initial)
+            let solution = try solver.solve(try PSpinEquilibrium(mixture: mixture, temperature: initial))
             history = solution
-            historySteps = max(options.order + 1, Int((solution.times.last! / h).rounded(.up)))
+            historySteps = max(options.order + 1, Int((solution.lags.last! / h).rounded(.up)))
         }
         self.historySteps = historySteps
         let rows = historySteps + options.steps + 1
@@ -185,8 +185,8 @@ public final class PSpinQuenchIntegrator {
 
         if let history {
             // Rows 0…H: equilibrium at T', C(t_i, t_j) = C_eq((i − j)h).
-            let lagCorrelation = (0...historySteps).map { $0 == 0 ? 1.0 : history.correlation(at: Double($0) * h) }
-            let lagResponse = (0...historySteps).map { $0 == 0 ? 1.0 : history.response(at: Double($0) * h) }
+            let lagCorrelation = (0...historySteps).map { $0 == 0 ? 1.0 : history.correlation(atLag: Double($0) * h) }
+            let lagResponse = (0...historySteps).map { $0 == 0 ? 1.0 : history.response(atLag: Double($0) * h) }
             for i in 0...historySteps {
                 for j in 0...i {
                     correlation[i, j] = lagCorrelation[i - j]
