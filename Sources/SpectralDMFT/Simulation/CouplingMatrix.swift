@@ -77,14 +77,9 @@ public final class CouplingMatrix {
             blas.multiply(matrix, rows: size, columns: size, leadingDimension: leadingDimension, x, into: y)
             return
         }
-        let ld = leadingDimension, n = size, parts = threads
-        if parts == 1 {
-            Self.multiplyRows(matrix, leadingDimension: ld, rows: 0..<n, x, y)
-        } else {
-            let task = RowTask(matrix: matrix, x: x, y: y)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                Self.multiplyRows(task.matrix, leadingDimension: ld, rows: (part * n / parts)..<((part + 1) * n / parts), task.x, task.y)
-            }
+        let ld = leadingDimension
+        forEachRowRange(RowTask(matrix: matrix, x: x, y: y)) { task, rows in
+            Self.multiplyRows(task.matrix, leadingDimension: ld, rows: rows, task.x, task.y)
         }
     }
 
@@ -93,18 +88,13 @@ public final class CouplingMatrix {
     /// with the vectorised loop.
     public func multiplyPair(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
         let matrix = UnsafePointer(storage.baseAddress)
-        let ld = leadingDimension, n = size, parts = threads
+        let ld = leadingDimension
         if let blas {
-            blas.multiplyPair(matrix, rows: n, columns: n, leadingDimension: ld, x, into: y, stride: ld)
+            blas.multiplyPair(matrix, rows: size, columns: size, leadingDimension: ld, x, into: y, stride: ld)
             return
         }
-        if parts == 1 {
-            Self.multiplyRowsPair(matrix, leadingDimension: ld, rows: 0..<n, x, y)
-        } else {
-            let task = RowTask(matrix: matrix, x: x, y: y)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                Self.multiplyRowsPair(task.matrix, leadingDimension: ld, rows: (part * n / parts)..<((part + 1) * n / parts), task.x, task.y)
-            }
+        forEachRowRange(RowTask(matrix: matrix, x: x, y: y)) { task, rows in
+            Self.multiplyRowsPair(task.matrix, leadingDimension: ld, rows: rows, task.x, task.y)
         }
     }
 
@@ -113,6 +103,19 @@ public final class CouplingMatrix {
         let matrix: UnsafePointer<Double>
         let x: UnsafePointer<Double>
         let y: UnsafeMutablePointer<Double>
+    }
+
+    /// Runs `body` on `threads` contiguous, disjoint ranges of rows covering 0..<size (on the calling thread when
+    /// `threads` is 1): the one threading scaffold of the products.
+    private func forEachRowRange(_ task: RowTask, _ body: @Sendable (RowTask, Range<Int>) -> Void) {
+        let n = size, parts = threads
+        if parts == 1 {
+            body(task, 0..<n)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                body(task, (part * n / parts)..<((part + 1) * n / parts))
+            }
+        }
     }
 
     @inline(__always)

@@ -81,3 +81,16 @@ enum AliasSums {
         return pow(step / 2, Double(power)) * bracket
     }
 }
+
+extension AliasSums {
+    /// The alias sums `Σ_{n≠0} (ω_k + 2πn/dt)^{−p}` at every frequency ω_k of `grid`, one aligned table per power in
+    /// `powers` (in that order): the precomputed kernels of the even and sine transforms.
+    static func tables(for grid: LagGrid, powers: [Int]) -> [AlignedBuffer] {
+        let tables = powers.map { _ in AlignedBuffer(count: grid.count) }
+        for k in 0..<grid.count {
+            let omega = Double(k) * grid.frequencyStep
+            for (table, power) in zip(tables, powers) { table[k] = sum(power: power, frequency: omega, step: grid.step) }
+        }
+        return tables
+    }
+}

@@ -26,8 +26,8 @@ public final class EvenFourierTransform {
     public let grid: LagGrid
     private let input: AlignedBuffer
     private let output: AlignedBuffer
-    /// Alias sum of `−2/ω²` per unit kink slope, `2[(dt/2)²/sin²(ω dt/2) − 1/ω²]` at each frequency.
-    private let kinkAlias: AlignedBuffer
+    /// Alias sum of `1/ω²` over `ω + 2πn/dt`, `n ≠ 0`, `(dt/2)²/sin²(ω dt/2) − 1/ω²`; twice it per unit kink slope.
+    private let quadraticAlias: AlignedBuffer
     /// Alias sum of `1/ω⁴` over `ω + 2πn/dt`, `n ≠ 0`.
     private let quarticAlias: AlignedBuffer
     /// Alias sum of `1/ω⁶` over `ω + 2πn/dt`, `n ≠ 0`.
@@ -38,16 +38,10 @@ public final class EvenFourierTransform {
         self.grid = grid
         input = AlignedBuffer(count: grid.count)
         output = AlignedBuffer(count: grid.count)
-        kinkAlias = AlignedBuffer(count: grid.count)
-        quarticAlias = AlignedBuffer(count: grid.count)
-        sexticAlias = AlignedBuffer(count: grid.count)
-        let step = grid.step
-        for k in 0..<grid.count {
-            let omega = Double(k) * grid.frequencyStep
-            kinkAlias[k] = 2 * AliasSums.sum(power: 2, frequency: omega, step: step)
-            quarticAlias[k] = AliasSums.sum(power: 4, frequency: omega, step: step)
-            sexticAlias[k] = AliasSums.sum(power: 6, frequency: omega, step: step)
-        }
+        let tables = AliasSums.tables(for: grid, powers: [2, 4, 6])
+        quadraticAlias = tables[0]
+        quarticAlias = tables[1]
+        sexticAlias = tables[2]
     }
 
     /// Forward transform `f(τ_j) → f̂(ω_k)`; `kinkSlope` is `f'(0⁺)` (0 for a smooth function),
@@ -62,10 +56,11 @@ public final class EvenFourierTransform {
         input.baseAddress.update(from: values.baseAddress!, count: count)
         FFTWPlanner.execute(.cosineI, input: input, output: output)
         let step = grid.step
-        let out = output.baseAddress, alias = kinkAlias.baseAddress
+        let out = output.baseAddress, alias = quadraticAlias.baseAddress
         let target = spectrum.baseAddress!
         // The alias kernel was derived for the tail −2s/ω², i.e. to be subtracted from the aliased sum.
-        for k in 0..<count { target[k] = step * out[k] + kinkSlope * alias[k] }
+        let kinkWeight = 2 * kinkSlope
+        for k in 0..<count { target[k] = step * out[k] + kinkWeight * alias[k] }
         if thirdDerivative != 0 || fifthDerivative != 0 {
             // Tail +2f'''/ω⁴ − 2f⁽⁵⁾/ω⁶: subtract its aliases.
             let quartic = quarticAlias.baseAddress, sextic = sexticAlias.baseAddress

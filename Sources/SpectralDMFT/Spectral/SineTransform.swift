@@ -39,15 +39,10 @@ public final class SineTransform {
         self.grid = grid
         input = AlignedBuffer(count: grid.intervals - 1)
         output = AlignedBuffer(count: grid.intervals - 1)
-        linearAlias = AlignedBuffer(count: grid.count)
-        cubicAlias = AlignedBuffer(count: grid.count)
-        quinticAlias = AlignedBuffer(count: grid.count)
-        for k in 0..<grid.count {
-            let omega = Double(k) * grid.frequencyStep
-            linearAlias[k] = AliasSums.sum(power: 1, frequency: omega, step: grid.step)
-            cubicAlias[k] = AliasSums.sum(power: 3, frequency: omega, step: grid.step)
-            quinticAlias[k] = AliasSums.sum(power: 5, frequency: omega, step: grid.step)
-        }
+        let tables = AliasSums.tables(for: grid, powers: [1, 3, 5])
+        linearAlias = tables[0]
+        cubicAlias = tables[1]
+        quinticAlias = tables[2]
     }
 
     /// Forward transform `f(τ_j) → S(ω_k)`. `f(0) = values[0]` sets the leading alias; `secondDerivativeAtZero`
