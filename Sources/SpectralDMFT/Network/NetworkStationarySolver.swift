@@ -172,7 +172,8 @@ public final class NetworkStationarySolver: StationarySolver {
     /// Solves for the stationary state of `model`.
     ///
     /// - Parameters:
-    ///   - initialGuess: Δ at the grid's lags; by default `initialGuess(model:grid:)`.
+    ///   - model: the network to solve.
+    ///   - initialGuess: Δ at the grid's lags; nil for `initialGuess(model:grid:)`.
     ///   - progress: called with (iteration, residual) after each iteration.
     /// - Throws: `ConvergenceError` when the iteration does not reach the tolerance (the error carries the
     ///   residual); `SolverError.windowTooShort` when Δ has not decayed to 1e-10·Δ0 at the window's end;

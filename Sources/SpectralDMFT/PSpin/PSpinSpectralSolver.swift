@@ -202,6 +202,7 @@ public final class PSpinSpectralSolver: StationarySolver {
     /// Solves `problem` (T = 1/β > T_d) on this solver's grid.
     ///
     /// - Parameters:
+    ///   - problem: the equilibrium problem (not critical).
     ///   - initialGuess: C at the grid's lags; nil for the profile of `startingProfile`
     ///     (`initialGuess(for:grid:kind:)`).
     ///   - progress: called with (map evaluation, residual) as the iteration proceeds.

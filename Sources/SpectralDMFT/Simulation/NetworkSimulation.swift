@@ -287,7 +287,9 @@ public final class NetworkSimulator {
 
     /// Runs realisation `index` (stream `index` of the seed) and returns its Δ_k(τ) and λ_k.
     ///
-    /// - Parameter progress: called with (model time done, total model time) about every 1% of the run.
+    /// - Parameters:
+    ///   - index: the realisation (and the stream of the seed it draws from).
+    ///   - progress: called with (model time done, total model time) about every 1% of the run.
     public func runRealisation(_ index: Int, progress: ((Double, Double) -> Void)? = nil) throws -> RealisationMeasurement {
         var generator = Xoshiro256StarStar(seed: options.seed, stream: index)
         network.draw(initialVariance: options.initialVariance, using: &generator)

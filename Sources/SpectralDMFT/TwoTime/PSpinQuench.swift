@@ -33,7 +33,9 @@ public struct PSpinQuench: Sendable, Equatable {
 
     /// Integrates the whole horizon of `options` in one call (no checkpoints) and returns the two-time solution.
     ///
-    /// - Parameter progress: called after each row (from the calling thread).
+    /// - Parameters:
+    ///   - options: the step, the horizon and the order of the integrator.
+    ///   - progress: called after each row (from the calling thread).
     /// - Throws: as `PSpinQuenchIntegrator.init` and `advance` (memory, non-finite values, start block).
     public func integrate(options: TwoTimeOptions, progress: ((TwoTimeProgress) -> Void)? = nil) throws -> PSpinQuenchSolution {
         let integrator = try PSpinQuenchIntegrator(mixture: mixture, temperature: temperature, start: start,
