@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        // Tests only: property-based tests of the command-line contract.
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -33,7 +35,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SpectralDMFTTests",
-            dependencies: ["SpectralDMFT", "dmft"]
+            dependencies: [
+                "SpectralDMFT", "dmft",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            exclude: ["HelpSnapshots"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -12,10 +12,10 @@ struct PSpin: ParsableCommand {
 
 /// `--p P` or `--mixture "3:1,4:0.5"`, shared by the p-spin subcommands.
 struct PSpinModelOptions: ParsableArguments {
-    @Option(name: .customLong("p"), help: "Pure p-spin model, f(q) = q^p/2 (p ≥ 2).")
+    @Option(name: .customLong("p"), parsing: .unconditional, help: "Pure p-spin model, f(q) = q^p/2 (p ≥ 2).")
     var degree: Int?
 
-    @Option(help: "Mixture f(q) = Σ c_p q^p/2 as p:c_p pairs, e.g. \"3:1,4:0.5\" (c_p ≥ 0).")
+    @Option(parsing: .unconditional, help: "Mixture f(q) = Σ c_p q^p/2 as p:c_p pairs, e.g. \"3:1,4:0.5\" (c_p ≥ 0).")
     var mixture: String?
 
     /// The model named on the command line.
@@ -35,7 +35,7 @@ struct PSpinModelOptions: ParsableArguments {
 
 /// Rejects a temperature at or below T_d for the equilibrium solvers (one line naming T_d and the quench integrator).
 func requireErgodic(_ temperature: Double, _ mixture: PSpinMixture) throws {
-    try CommandSupport.require(temperature, named: "T", "a finite number > 0") { $0 > 0 }
+    try CommandSupport.require(temperature, named: "T", "> 0") { $0 > 0 }
     let transition = mixture.dynamicalTransition
     guard temperature > transition.temperature else {
         throw InputError("T = \(temperature) is at or below the dynamical transition T_d = \(transition.temperature) of "
@@ -57,18 +57,18 @@ struct PSpinEquilibriumSummary {
     let response: [Double]
     let spectral: PSpinSpectralSolution?
 
-    static func solve(_ mixture: PSpinMixture, temperature: Double, method: String) throws -> PSpinEquilibriumSummary {
-        if method == "doubling" {
+    static func solve(_ mixture: PSpinMixture, temperature: Double, method: EquilibriumMethod) throws -> PSpinEquilibriumSummary {
+        if method == .doubling {
             let solution = try DoublingSolver().solve(mixture: mixture, temperature: temperature)
             return PSpinEquilibriumSummary(
-                method: method, relaxationTime: solution.relaxationTime, energy: solution.energy,
+                method: method.rawValue, relaxationTime: solution.relaxationTime, energy: solution.energy,
                 energyFromDynamics: solution.energyFromDynamics, lagrangeMultiplier: solution.lagrangeMultiplier,
                 iterations: solution.statistics.iterations, residual: solution.statistics.maximumResidual,
                 lags: solution.times, correlation: solution.correlation, response: solution.response, spectral: nil)
         }
         let solution = try PSpinSpectralSolver.solve(mixture: mixture, temperature: temperature)
         return PSpinEquilibriumSummary(
-            method: method, relaxationTime: solution.relaxationTime, energy: solution.energy,
+            method: method.rawValue, relaxationTime: solution.relaxationTime, energy: solution.energy,
             energyFromDynamics: solution.energyFromDynamics, lagrangeMultiplier: solution.lagrangeMultiplier,
             iterations: solution.report.iterations, residual: solution.report.residual,
             lags: solution.lags, correlation: solution.correlation, response: solution.response, spectral: solution)
@@ -112,30 +112,27 @@ struct PSpinSolve: ParsableCommand {
 
     @OptionGroup var model: PSpinModelOptions
 
-    @Option(name: .customLong("T"), help: "Temperature T > T_d.")
+    @Option(name: .customLong("T"), parsing: .unconditional, help: "Temperature T > T_d.", transform: ArgumentValue.number)
     var temperature: Double
 
-    @Option(help: "spectral or doubling.")
-    var method: String = "spectral"
+    @Option(help: "Equilibrium solver (see above).")
+    var method: EquilibriumMethod = .spectral
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    @OptionGroup var outputs: SolveOutputOptions
 
-    @Option(help: "Write C(τ) and R(τ) as CSV `tau,C,R`.")
-    var output: String?
-
-    @Option(help: "Write the spectra as CSV `omega,chi_real,chi_imag,C_omega` (spectral method).")
-    var spectrum: String?
+    var json: Bool { outputs.json }
+    var output: String? { outputs.output }
+    var spectrum: String? { outputs.spectrum }
+    var recordPath: String? { output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") } }
 
     func validate() throws {
-        guard method == "spectral" || method == "doubling" else { throw InputError("unknown method '\(method)': choose spectral or doubling") }
-        if spectrum != nil && method != "spectral" { throw InputError("--spectrum needs --method spectral") }
+        if spectrum != nil && method != .spectral { throw InputError("--spectrum needs --method spectral") }
         try requireErgodic(temperature, try model.model())
+        try CommandSupport.requireDistinct([("--output", output), ("--spectrum", spectrum), ("the run record", recordPath)])
     }
 
     func run() throws {
         let mixture = try model.model()
-        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
         for path in [output, spectrum, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
         let start = Date()
         let summary = try PSpinEquilibriumSummary.solve(mixture, temperature: temperature, method: method)
@@ -161,7 +158,7 @@ struct PSpinSolve: ParsableCommand {
         let record = PSpinSolveRecord(
             p: mixture.pureDegree, mixture: mixture.description, T: temperature, Td: transition.temperature,
             qd: transition.plateau, tauAlpha: summary.relaxationTime, energy: summary.energy,
-            energyFromDynamics: summary.energyFromDynamics, mu: summary.lagrangeMultiplier, method: method,
+            energyFromDynamics: summary.energyFromDynamics, mu: summary.lagrangeMultiplier, method: method.rawValue,
             iterations: summary.iterations, residual: summary.residual, seconds: seconds, version: PackageInfo.version,
             files: written)
         if let recordPath { try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath) }
@@ -187,31 +184,34 @@ struct PSpinScan: ParsableCommand {
 
     @OptionGroup var model: PSpinModelOptions
 
-    @Option(name: .customLong("T-min"), help: "Lowest temperature (> T_d).")
+    @Option(name: .customLong("T-min"), parsing: .unconditional, help: "Lowest temperature (> T_d).",
+            transform: ArgumentValue.number)
     var temperatureMin: Double
 
-    @Option(name: .customLong("T-max"), help: "Highest temperature.")
+    @Option(name: .customLong("T-max"), parsing: .unconditional, help: "Highest temperature.", transform: ArgumentValue.number)
     var temperatureMax: Double
 
-    @Option(help: "Number of temperatures (evenly spaced, endpoints included).")
+    @Option(parsing: .unconditional, help: "Number of temperatures (evenly spaced, endpoints included).")
     var steps: Int
 
-    @Option(help: "spectral or doubling (doubling is much faster close to T_d).")
-    var method: String = "spectral"
+    @Option(help: "Equilibrium solver (doubling is much faster close to T_d).")
+    var method: EquilibriumMethod = .spectral
 
-    @Option(help: "Output CSV file.")
+    @Option(help: ArgumentHelp("Output CSV file (the run record goes to FILE.run.json).", valueName: "file"),
+            transform: ArgumentValue.path)
     var output: String
 
+    var recordPath: String { CommandSupport.sibling(of: output, suffix: ".run.json") }
+
     func validate() throws {
-        guard method == "spectral" || method == "doubling" else { throw InputError("unknown method '\(method)': choose spectral or doubling") }
-        guard (1...100_000).contains(steps) else { throw InputError("invalid steps = \(steps): it must be between 1 and 100000") }
-        try CommandSupport.require(temperatureMax, named: "T-max", "a finite number >= T-min") { $0 >= temperatureMin }
+        guard (1...100_000).contains(steps) else { throw InputError("invalid steps = \(steps): steps must be between 1 and 100000") }
+        try CommandSupport.require(temperatureMax, named: "T-max", ">= T-min") { $0 >= temperatureMin }
         try requireErgodic(temperatureMin, try model.model())
+        try CommandSupport.requireDistinct([("--output", output), ("the run record", recordPath)])
     }
 
     func run() throws {
         let mixture = try model.model()
-        let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
         let temperatures = NetworkScan.couplings(from: temperatureMin, to: temperatureMax, steps: steps)
@@ -219,7 +219,7 @@ struct PSpinScan: ParsableCommand {
         let start = Date()
         let method = self.method
         let results = ParallelMap.run(count: temperatures.count, makeWorkspace: { () }, completed: { done in
-            if showProgress { CommandSupport.progress("scan: \(done)/\(temperatures.count) temperatures") }
+            if showProgress { CommandSupport.progress("scan: \(done)/\(CommandSupport.counted(temperatures.count, "temperature"))") }
         }) { _, index in
             Result { try PSpinEquilibriumSummary.solve(mixture, temperature: temperatures[index], method: method) }
                 .mapError { InputError("\($0)") }
@@ -231,21 +231,25 @@ struct PSpinScan: ParsableCommand {
             switch result {
             case .success(let summary):
                 table.append(fields: ["\(temperature)", "\(summary.relaxationTime ?? Double.nan)", "\(summary.energy)",
-                                      "\(summary.lagrangeMultiplier)", method, "\(summary.iterations)", "\(summary.residual)"])
+                                      "\(summary.lagrangeMultiplier)", method.rawValue, "\(summary.iterations)", "\(summary.residual)"])
             case .failure(let failure):
                 failures += 1
                 CommandSupport.warn("T = \(temperature): \(failure.description)")
-                table.append(fields: ["\(temperature)", "nan", "nan", "nan", method, "nan", "nan"])
+                table.append(fields: ["\(temperature)", "nan", "nan", "nan", method.rawValue, "nan", "nan"])
             }
         }
         try table.write(to: output)
         struct Record: Encodable { let mixture: String; let tMin, tMax: Double; let steps: Int; let method: String; let failures: Int; let seconds: Double; let version: String }
         let seconds = Date().timeIntervalSince(start)
         try AtomicFile.write(try JSONRecord.encode(Record(mixture: mixture.description, tMin: temperatureMin, tMax: temperatureMax,
-                                                          steps: steps, method: method, failures: failures, seconds: seconds,
+                                                          steps: steps, method: method.rawValue, failures: failures, seconds: seconds,
                                                           version: PackageInfo.version), pretty: true) + "\n", to: recordPath)
-        print("scanned \(temperatures.count) temperatures in " + String(format: "%.2f s", seconds) + "; wrote \(output) and \(recordPath)")
-        if failures > 0 { throw ExitCode.failure }
+        print("scanned \(CommandSupport.counted(temperatures.count, "temperature")) in " + String(format: "%.2f s", seconds)
+              + "; wrote \(output) and \(recordPath)")
+        if failures > 0 {
+            throw RunFailure("\(CommandSupport.counted(failures, "temperature")) of \(temperatures.count) failed "
+                             + "(see above; nan rows in \(output))")
+        }
     }
 }
 
@@ -256,8 +260,9 @@ struct PSpinTransition: ParsableCommand {
 
     @OptionGroup var model: PSpinModelOptions
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    @OptionGroup var format: JSONOption
+
+    var json: Bool { format.json }
 
     func run() throws {
         let mixture = try model.model()
