@@ -24,11 +24,16 @@ struct DMFT: ParsableCommand {
 
     /// Parses, validates and runs the command. Help and `--version` print as usual (exit 0); every error — a usage
     /// error (unknown option, missing or malformed value), bad input, a failed run — is one `Error: …` line on
-    /// standard error with no usage dump, and a non-zero exit status (64 for usage errors, 1 otherwise).
+    /// standard error with no usage dump, and a non-zero exit status (64 for usage errors, 1 otherwise). A command
+    /// that writes several files runs as one unit (`OutputTransaction`): every file or none.
     static func main() {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if let writer = command as? WritesOutputFiles {
+                try OutputTransaction.run(writer.outputFiles) { try command.run() }
+            } else {
+                try command.run()
+            }
         } catch {
             exit(reporting: error)
         }

@@ -129,3 +129,23 @@ enum CommandSupportPaths {
         return String(cString: resolved)
     }
 }
+
+@Test func aRunThatFailsPartWayLeavesItsOutputsAsTheyWere() throws {
+    // The spectrum cannot be written (/proc takes no new files) after the CSV has been: the run is one unit, so the
+    // CSV it created is removed and the files it replaced are restored.
+    let scratch = try scratchFolder("unit")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let arguments = ["network", "solve", "--g", "1.5", "--output", "d.csv", "--spectrum", "/proc/dmft-test-spectrum.csv"]
+    var result = try runQuickTool(arguments, in: scratch)
+    #expect(result.status == 1)
+    #expect(result.error.hasPrefix("Error: cannot write /proc/dmft-test-spectrum.csv"), "\(result.error)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+
+    try "keep\n".write(to: scratch.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+    try "{}\n".write(to: scratch.appendingPathComponent("d.run.json"), atomically: true, encoding: .utf8)
+    result = try runQuickTool(arguments, in: scratch)
+    #expect(result.status == 1)
+    #expect(try String(contentsOf: scratch.appendingPathComponent("d.csv"), encoding: .utf8) == "keep\n")
+    #expect(try String(contentsOf: scratch.appendingPathComponent("d.run.json"), encoding: .utf8) == "{}\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["d.csv", "d.run.json"])
+}
