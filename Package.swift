@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", exact: "1.1.1"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
+        // Tests only: property-based tests of the command-line contract.
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -36,7 +38,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SpectralDMFTTests",
-            dependencies: ["SpectralDMFT", "dmft"]
+            dependencies: [
+                "SpectralDMFT", "dmft",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            exclude: ["HelpSnapshots"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,20 +9,20 @@ struct Network: ParsableCommand {
     )
 }
 
-/// Options naming a network model, shared by the network subcommands.
+/// `--g`, `--sigma`, `--phi`: a network model, shared by the network subcommands.
 struct NetworkModelOptions: ParsableArguments {
-    @Option(name: .customLong("g"), help: "Coupling strength g (> 0).")
+    @Option(name: .customLong("g"), parsing: .unconditional, help: "Coupling strength g (> 0).",
+            transform: ArgumentValue.number)
     var coupling: Double
 
-    @Option(name: .customLong("sigma"), help: "Noise amplitude σ (≥ 0); the noise intensity is σ².")
-    var noise: Double = 0
+    @OptionGroup var noiseOption: NoiseOption
 
-    @Option(name: .customLong("phi"), help: "Transfer function: tanh or erf (erf(√π x/2), slope 1 at 0).")
-    var transferFunction: String = "tanh"
+    @OptionGroup var transferFunctionOption: TransferFunctionOption
+
+    var noise: Double { noiseOption.noise }
+    var transferFunction: TransferFunctionChoice { transferFunctionOption.transferFunction }
 
     func validate() throws {
-        try CommandSupport.require(coupling, named: "g", "a finite number > 0") { $0 > 0 }
-        try CommandSupport.require(noise, named: "sigma", "a finite number >= 0") { $0 >= 0 }
-        _ = try CommandSupport.nonlinearity(named: transferFunction)
+        try CommandSupport.require(coupling, named: "g", "> 0") { $0 > 0 }
     }
 }

@@ -26,40 +26,42 @@ struct NetworkPhaseDiagram: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("g-min"), help: "Smallest coupling.")
+    @Option(name: .customLong("g-min"), parsing: .unconditional, help: "Smallest coupling.", transform: ArgumentValue.number)
     var gMin: Double
 
-    @Option(name: .customLong("g-max"), help: "Largest coupling.")
+    @Option(name: .customLong("g-max"), parsing: .unconditional, help: "Largest coupling.", transform: ArgumentValue.number)
     var gMax: Double
 
-    @Option(name: .customLong("g-steps"), help: "Couplings on the grid.")
+    @Option(name: .customLong("g-steps"), parsing: .unconditional, help: "Couplings on the grid.")
     var gSteps: Int = 41
 
-    @Option(name: .customLong("sigma-max"), help: "Largest noise amplitude (the grid starts at σ = 0).")
+    @Option(name: .customLong("sigma-max"), parsing: .unconditional,
+            help: "Largest noise amplitude (the grid starts at σ = 0).", transform: ArgumentValue.number)
     var sigmaMax: Double
 
-    @Option(name: .customLong("sigma-steps"), help: "Noise levels on the grid.")
+    @Option(name: .customLong("sigma-steps"), parsing: .unconditional, help: "Noise levels on the grid.")
     var sigmaSteps: Int = 11
 
-    @Option(name: .customLong("phi"), help: "Transfer function: tanh or erf.")
-    var transferFunction: String = "tanh"
+    @OptionGroup var transferFunctionOption: TransferFunctionOption
 
-    @Option(help: "Output CSV file.")
+    @Option(help: ArgumentHelp("Output CSV file (FILE-transition.csv and FILE.run.json go beside it).", valueName: "file"),
+            transform: ArgumentValue.path)
     var output: String
 
+    var transitionPath: String { CommandSupport.sibling(of: output, suffix: "-transition.csv") }
+    var recordPath: String { CommandSupport.sibling(of: output, suffix: ".run.json") }
+
     func validate() throws {
-        try CommandSupport.require(gMin, named: "g-min", "a finite number > 0") { $0 > 0 }
-        try CommandSupport.require(gMax, named: "g-max", "a finite number >= g-min") { $0 >= gMin }
-        try CommandSupport.require(sigmaMax, named: "sigma-max", "a finite number >= 0") { $0 >= 0 }
-        guard (1...10_000).contains(gSteps) else { throw InputError("invalid g-steps = \(gSteps): it must be between 1 and 10000") }
-        guard (1...1_000).contains(sigmaSteps) else { throw InputError("invalid sigma-steps = \(sigmaSteps): it must be between 1 and 1000") }
-        _ = try CommandSupport.nonlinearity(named: transferFunction)
+        try CommandSupport.require(gMin, named: "g-min", "> 0") { $0 > 0 }
+        try CommandSupport.require(gMax, named: "g-max", ">= g-min") { $0 >= gMin }
+        try CommandSupport.require(sigmaMax, named: "sigma-max", ">= 0") { $0 >= 0 }
+        guard (1...10_000).contains(gSteps) else { throw InputError("invalid g-steps = \(gSteps): g-steps must be between 1 and 10000") }
+        guard (1...1_000).contains(sigmaSteps) else { throw InputError("invalid sigma-steps = \(sigmaSteps): sigma-steps must be between 1 and 1000") }
+        try CommandSupport.requireDistinct([("--output", output), ("the transition file", transitionPath), ("the run record", recordPath)])
     }
 
     func run() throws {
-        let phi = try CommandSupport.nonlinearity(named: transferFunction)
-        let transitionPath = CommandSupport.sibling(of: output, suffix: "-transition.csv")
-        let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
+        let phi = transferFunctionOption.transferFunction.nonlinearity
         for path in [output, transitionPath, recordPath] { try AtomicFile.checkWritable(path) }
         let couplings = evenlySpaced(from: gMin, to: gMax, count: gSteps)
         let noises = evenlySpaced(from: 0, to: sigmaMax, count: sigmaSteps)
@@ -112,8 +114,10 @@ struct NetworkPhaseDiagram: ParsableCommand {
                                                phi: phi.name, failures: failures, seconds: seconds,
                                                version: PackageInfo.version, files: [output, transitionPath])
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
-        print("phase diagram: \(couplings.count)×\(noises.count) points and \(noises.count) transitions in "
+        print("phase diagram: \(couplings.count)×\(noises.count) points and \(CommandSupport.counted(noises.count, "transition")) in "
               + String(format: "%.1f s", seconds) + "; wrote \(output), \(transitionPath), \(recordPath)")
-        if failures > 0 { throw ExitCode.failure }
+        if failures > 0 {
+            throw RunFailure("\(CommandSupport.counted(failures, "point")) of \(jobs) failed (see above; nan rows in \(output) and \(transitionPath))")
+        }
     }
 }

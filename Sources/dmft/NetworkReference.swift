@@ -24,11 +24,12 @@ struct NetworkReference: ParsableCommand {
 
     @OptionGroup var model: NetworkModelOptions
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
-    @Option(help: "Comma-separated lags at which to report Δ(τ).")
+    @Option(parsing: .unconditional, help: "Comma-separated lags at which to report Δ(τ).")
     var lags: String = "1,3,10"
+
+    var json: Bool { format.json }
 
     func parsedLags() throws -> [Double] {
         try CommandSupport.numbers(lags, named: "lags", in: 0...Double.infinity)
@@ -37,7 +38,7 @@ struct NetworkReference: ParsableCommand {
     func validate() throws { _ = try parsedLags() }
 
     func run() throws {
-        let phi = try CommandSupport.nonlinearity(named: model.transferFunction)
+        let phi = model.transferFunction.nonlinearity
         let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
         let lagValues = try parsedLags()
         let start = Date()

@@ -27,42 +27,45 @@ struct NetworkScanCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("g-min"), help: "Smallest coupling.")
+    @Option(name: .customLong("g-min"), parsing: .unconditional, help: "Smallest coupling.", transform: ArgumentValue.number)
     var gMin: Double
 
-    @Option(name: .customLong("g-max"), help: "Largest coupling.")
+    @Option(name: .customLong("g-max"), parsing: .unconditional, help: "Largest coupling.", transform: ArgumentValue.number)
     var gMax: Double
 
-    @Option(help: "Number of couplings (evenly spaced, endpoints included).")
+    @Option(parsing: .unconditional, help: "Number of couplings (evenly spaced, endpoints included).")
     var steps: Int
 
-    @Option(name: .customLong("sigma"), help: "Noise amplitude σ (≥ 0).")
-    var noise: Double = 0
+    @OptionGroup var noiseOption: NoiseOption
 
-    @Option(name: .customLong("phi"), help: "Transfer function: tanh or erf.")
-    var transferFunction: String = "tanh"
+    @OptionGroup var transferFunctionOption: TransferFunctionOption
 
-    @Option(help: "Output CSV file.")
+    @Option(help: ArgumentHelp("Output CSV file (the run record goes to FILE.run.json).", valueName: "file"),
+            transform: ArgumentValue.path)
     var output: String
 
     @Flag(help: "Also compute the maximal Lyapunov exponent λ_max at every coupling (column lambda_max).")
     var lyapunov = false
 
-    @Option(help: "Worker threads (default: every core).")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("workers"), parsing: .unconditional,
+            help: "Worker threads, at most 4 per core (default: one per core).")
+    var requestedWorkers: Int?
+
+    var workers: Int { requestedWorkers ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    var noise: Double { noiseOption.noise }
+    var recordPath: String { CommandSupport.sibling(of: output, suffix: ".run.json") }
 
     func validate() throws {
-        try CommandSupport.require(gMin, named: "g-min", "a finite number > 0") { $0 > 0 }
-        try CommandSupport.require(gMax, named: "g-max", "a finite number >= g-min") { $0 >= gMin }
-        try CommandSupport.require(noise, named: "sigma", "a finite number >= 0") { $0 >= 0 }
-        guard steps >= 1 && steps <= 1_000_000 else { throw InputError("invalid steps = \(steps): it must be between 1 and 1000000") }
-        guard workers >= 1 else { throw InputError("invalid workers = \(workers): it must be >= 1") }
-        _ = try CommandSupport.nonlinearity(named: transferFunction)
+        try CommandSupport.require(gMin, named: "g-min", "> 0") { $0 > 0 }
+        try CommandSupport.require(gMax, named: "g-max", ">= g-min") { $0 >= gMin }
+        guard steps >= 1 && steps <= 1_000_000 else { throw InputError("invalid steps = \(steps): steps must be between 1 and 1000000") }
+        try ThreadCount.require(workers, named: "workers")
+        try CommandSupport.requireDistinct([("--output", output), ("the run record", recordPath)])
     }
 
     func run() throws {
-        let phi = try CommandSupport.nonlinearity(named: transferFunction)
-        let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
+        let phi = transferFunctionOption.transferFunction.nonlinearity
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
         let couplings = evenlySpaced(from: gMin, to: gMax, count: steps)
@@ -71,7 +74,7 @@ struct NetworkScanCommand: ParsableCommand {
         let start = Date()
         let points = NetworkScan.run(couplings: couplings, noise: noise, nonlinearity: phi, lyapunov: lyapunov,
                                      workers: workers) { done in
-            if showProgress { CommandSupport.progress("scan: \(done)/\(total) couplings") }
+            if showProgress { CommandSupport.progress("scan: \(done)/\(CommandSupport.counted(total, "coupling"))") }
         }
         if showProgress { CommandSupport.endProgress() }
         let seconds = Date().timeIntervalSince(start)
@@ -98,7 +101,10 @@ struct NetworkScanCommand: ParsableCommand {
         let record = NetworkScanRecord(gMin: gMin, gMax: gMax, steps: steps, sigma: noise, phi: phi.name, workers: workers,
                                        lyapunov: lyapunov, failures: failures, seconds: seconds, version: PackageInfo.version, output: output)
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
-        print("scanned \(total) couplings in " + String(format: "%.2f s", seconds) + " on \(workers) workers; wrote \(output) and \(recordPath)")
-        if failures > 0 { throw ExitCode.failure }
+        print("scanned \(CommandSupport.counted(total, "coupling")) in " + String(format: "%.2f s", seconds)
+              + " on \(CommandSupport.counted(workers, "worker")); wrote \(output) and \(recordPath)")
+        if failures > 0 {
+            throw RunFailure("\(CommandSupport.counted(failures, "coupling")) of \(total) failed (see above; nan rows in \(output))")
+        }
     }
 }

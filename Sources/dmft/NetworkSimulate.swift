@@ -86,56 +86,66 @@ struct NetworkSimulate: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("N"), help: "Number of units N (2…16384).")
+    @Option(name: .customLong("N"), parsing: .unconditional, help: "Number of units N (2…16384).")
     var size: Int
 
     @OptionGroup var model: NetworkModelOptions
 
-    @Option(name: .customLong("t-max"), help: "Measured model time per seed, after the transient.")
+    @Option(name: .customLong("t-max"), parsing: .unconditional, help: "Measured model time per seed, after the transient.",
+            transform: ArgumentValue.number)
     var tMax: Double
 
-    @Option(help: "Number of independent realisations (J, initial state, noise); error bars need 2 or more.")
+    @Option(parsing: .unconditional, help: "Number of independent realisations (J, initial state, noise); error bars need 2 or more.")
     var seeds: Int = 4
 
-    @Option(help: "Seed of the generator (xoshiro256**); realisation k uses its stream k.")
+    @Option(parsing: .unconditional, help: "Seed of the generator (xoshiro256**); realisation k uses its stream k.")
     var seed: UInt64 = 1
 
-    @Option(help: "Time step (default: RK4 min(0.1, 0.25/g); stochastic Heun min(0.05, 0.125/g)).")
+    @Option(parsing: .unconditional, help: "Time step (default: RK4 min(0.1, 0.25/g); stochastic Heun min(0.05, 0.125/g)).",
+            transform: ArgumentValue.number)
     var dt: Double?
 
-    @Option(help: "Model time discarded at the start of each seed.")
+    @Option(parsing: .unconditional, help: "Model time discarded at the start of each seed. (default: 50)", transform: ArgumentValue.number)
     var transient: Double = 50
 
-    @Option(name: .customLong("sample-interval"), help: "Spacing of the samples of h for Δ(τ) (rounded to whole steps).")
+    @Option(name: .customLong("sample-interval"), parsing: .unconditional,
+            help: "Spacing of the samples of h for Δ(τ) (rounded to whole steps). (default: 0.1)", transform: ArgumentValue.number)
     var sampleInterval: Double = 0.1
 
-    @Option(name: .customLong("max-lag"), help: "Largest lag of Δ(τ) (default: min(30, t-max/2)).")
+    @Option(name: .customLong("max-lag"), parsing: .unconditional, help: "Largest lag of Δ(τ) (default: min(30, t-max/2)).",
+            transform: ArgumentValue.number)
     var maxLag: Double?
 
     @Flag(help: "Also estimate the largest Lyapunov exponent (Benettin).")
     var lyapunov = false
 
-    @Option(name: .customLong("renormalisation-interval"), help: "Model time between renormalisations of the tangent vector.")
+    @Option(name: .customLong("renormalisation-interval"), parsing: .unconditional,
+            help: "Model time between renormalisations of the tangent vector. (default: 1)", transform: ArgumentValue.number)
     var renormalisationInterval: Double = 1
 
-    @Option(help: "Matrix–vector products: automatic (optimised BLAS if installed), blas or vectorised.")
-    var backend: String = "automatic"
+    @Option(help: "Matrix–vector products: automatic (an optimised BLAS if installed, else vectorised), blas or vectorised.")
+    var backend: BackendChoice = .automatic
 
-    @Option(help: "Threads for the vectorised loop (default: every core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), parsing: .unconditional,
+            help: "Threads for the vectorised loop, at most 4 per core (default: one per core).")
+    var requestedThreads: Int?
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    var threads: Int { requestedThreads ?? ProcessInfo.processInfo.activeProcessorCount }
 
-    @Option(help: "Write Δ(τ) as CSV `tau,delta,delta_error` to this file (and the run record FILE.run.json).")
+    @OptionGroup var format: JSONOption
+
+    @Option(help: ArgumentHelp("Write Δ(τ) as CSV `tau,delta,delta_error` to this file (and the run record FILE.run.json).",
+                               valueName: "file"),
+            transform: ArgumentValue.path)
     var output: String?
+
+    var json: Bool { format.json }
 
     /// The model and options named on the command line; throws `InputError` for anything invalid.
     func configuration() throws -> (NetworkModel, NetworkSimulationOptions, NetworkSimulationPlan) {
-        let phi = try CommandSupport.nonlinearity(named: model.transferFunction)
-        guard let chosenBackend = MatrixVectorBackend(rawValue: backend) else {
-            throw InputError("unknown backend '\(backend)': choose automatic, blas or vectorised")
-        }
+        let phi = model.transferFunction.nonlinearity
+        let chosenBackend = backend.backend
+        try ThreadCount.require(threads, named: "threads")
         if chosenBackend == .blas && BLASLibrary.any == nil { throw InputError(SimulationError.blasUnavailable.description) }
         do {
             let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)

@@ -32,59 +32,56 @@ struct NetworkSolve: ParsableCommand {
         Solves (1 − ∂²_τ) Δ = g² C_φ(Δ; Δ0) + σ² δ(τ) in frequency space (Newton–Krylov by default). \
         For σ = 0 and g ≤ 1 the answer is the quiescent branch Δ ≡ 0. With --output FILE.csv writes \
         CSV `tau,delta`, the spectrum as CSV `omega,power` (FILE-spectrum.csv unless --spectrum is given) and \
-        the run record FILE.run.json (parameters, grid, solver statistics).
+        the run record FILE.run.json (parameters, grid, solver statistics). The automatic grid follows from g and σ \
+        (step) and from the tail rate κ (window).
         """
     )
 
     @OptionGroup var model: NetworkModelOptions
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    @OptionGroup var outputs: SolveOutputOptions
 
-    @Option(help: "Write Δ(τ) as CSV `tau,delta` to this file.")
-    var output: String?
+    @OptionGroup(title: "Grid and convergence") var grid: GridOptions
 
-    @Option(help: "Write the spectrum as CSV `omega,power` to this file (default: beside --output).")
-    var spectrum: String?
-
-    @Option(help: "Lag step dt (default: automatic, from g and σ).")
-    var step: Double?
-
-    @Option(help: "Lag window: largest lag held (default: automatic, from the tail rate κ).")
-    var window: Double?
-
-    @Option(help: "Convergence tolerance on max|G(Δ) − Δ| / Δ0.")
-    var tolerance: Double = 1e-10
-
-    @Option(help: "Iteration scheme: newton-krylov, anderson or plain.")
-    var acceleration: String = "newton-krylov"
+    @Option(help: "Iteration scheme.")
+    var acceleration: AccelerationChoice = .newtonKrylov
 
     @Flag(help: "Also compute the maximal Lyapunov exponent λ_max = −1 + √(1 − E0) (lag step capped at 0.05).")
     var lyapunov = false
 
-    @Option(help: "Maximum number of map evaluations.")
+    @Option(parsing: .unconditional, help: "Maximum number of map evaluations.")
     var maxIterations: Int = 20_000
 
+    var json: Bool { outputs.json }
+    var output: String? { outputs.output }
+    var spectrum: String? { outputs.spectrum }
+    var step: Double? { grid.step }
+    var window: Double? { grid.window }
+    var tolerance: Double { grid.tolerance }
+
+    /// The spectrum file (`--spectrum`, or FILE-spectrum.csv beside `--output`) and the run record FILE.run.json.
+    func outputPaths() -> (spectrum: String?, record: String?) {
+        (spectrum ?? output.map { CommandSupport.sibling(of: $0, suffix: "-spectrum.csv") },
+         output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") })
+    }
+
     func validate() throws {
-        if let step { try CommandSupport.require(step, named: "step", "a finite number > 0") { $0 > 0 } }
-        if let window { try CommandSupport.require(window, named: "window", "a finite number > 0") { $0 > 0 } }
-        try CommandSupport.require(tolerance, named: "tolerance", "a finite number > 0") { $0 > 0 }
-        guard maxIterations > 0 else { throw InputError("invalid max-iterations = \(maxIterations): it must be > 0") }
-        _ = try CommandSupport.acceleration(named: acceleration)
+        guard maxIterations > 0 else { throw InputError("invalid max-iterations = \(maxIterations): max-iterations must be > 0") }
+        let paths = outputPaths()
+        try CommandSupport.requireDistinct([("--output", output), ("--spectrum", paths.spectrum), ("the run record", paths.record)])
     }
 
     func run() throws {
-        let phi = try CommandSupport.nonlinearity(named: model.transferFunction)
+        let phi = model.transferFunction.nonlinearity
         let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
         let automatic = try NetworkStationarySolver.automaticGrid(for: networkModel, lyapunov: lyapunov)
         let grid = step == nil && window == nil
             ? automatic : try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
-        let spectrumPath = spectrum ?? output.map { CommandSupport.sibling(of: $0, suffix: "-spectrum.csv") }
-        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
+        let (spectrumPath, recordPath) = outputPaths()
         for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
 
         let options = IterationOptions(tolerance: tolerance, maximumIterations: maxIterations,
-                                       acceleration: try CommandSupport.acceleration(named: acceleration))
+                                       acceleration: acceleration.acceleration)
         let solver = NetworkStationarySolver(grid: grid, options: options)
         let start = Date()
         let solution = try solver.solve(networkModel)

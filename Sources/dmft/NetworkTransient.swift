@@ -27,7 +27,7 @@ struct NetworkTransient: ParsableCommand {
         commandName: "transient",
         abstract: "Two-time relaxation Δ(t,s) of a random network from h(0) ~ N(0, Δ_init) toward its stationary state.",
         discussion: """
-        Integrates (∂_t + 1)(∂_s + 1)Δ(t,s) = g² C_φ(t,s) + σ²δ(t−s) (PHYSICS.md §1) with the unequal-variance \
+        Integrates (∂_t + 1)(∂_s + 1)Δ(t,s) = g² C_φ(t,s) + σ²δ(t−s) (docs/PHYSICS.md §1) with the unequal-variance \
         kernel C_φ, order-4 scheme, O(t-max/dt) memory and O((t-max/dt)²) time. Writes DIR/correlation.csv \
         `t_w,tau,delta` (Δ(t_w+τ, t_w)) and DIR/run.json (with the stationary Δ0 of the potential method for \
         comparison). Example:
@@ -37,23 +37,28 @@ struct NetworkTransient: ParsableCommand {
 
     @OptionGroup var model: NetworkModelOptions
 
-    @Option(name: .customLong("delta-init"), help: "Initial variance Δ_init = Var h(0) (≥ 0).")
+    @Option(name: .customLong("delta-init"), parsing: .unconditional, help: "Initial variance Δ_init = Var h(0) (≥ 0). (default: 1)",
+            transform: ArgumentValue.number)
     var deltaInit: Double = 1
 
-    @Option(name: .customLong("t-max"), help: "Final time.")
+    @Option(name: .customLong("t-max"), parsing: .unconditional, help: "Final time.", transform: ArgumentValue.number)
     var tMax: Double
 
-    @Option(name: .customLong("dt"), help: "Time step.")
+    @Option(name: .customLong("dt"), parsing: .unconditional, help: "Time step.", transform: ArgumentValue.number)
     var dt: Double
 
-    @Option(name: .customLong("waiting-times"), help: "Comma-separated waiting times t_w in [0, t-max] (default: t-max/4, t-max/2, 3 t-max/4).")
+    @Option(name: .customLong("waiting-times"), parsing: .unconditional,
+            help: "Comma-separated waiting times t_w in [0, t-max] (default: t-max/4, t-max/2, 3 t-max/4).")
     var waitingTimes: String?
 
-    @Option(help: "Output folder (created if its parent exists).")
+    @Option(help: ArgumentHelp("Output folder (created if its parent exists).", valueName: "folder"),
+            transform: ArgumentValue.path)
     var output: String
 
-    @Option(help: "Order of the scheme: 2, 3 or 4.")
-    var order: Int = 4
+    @Option(name: .customLong("order"), help: "Order of the scheme.")
+    var schemeOrder: SchemeOrder = .fourth
+
+    var order: Int { schemeOrder.rawValue }
 
     func parsedWaitingTimes() throws -> [Double] {
         guard let waitingTimes else { return [tMax / 4, tMax / 2, 3 * tMax / 4] }
@@ -67,15 +72,15 @@ struct NetworkTransient: ParsableCommand {
     }
 
     func validate() throws {
-        try CommandSupport.require(deltaInit, named: "delta-init", "a finite number >= 0") { $0 >= 0 }
-        try CommandSupport.require(tMax, named: "t-max", "a finite number > 0") { $0 > 0 }
-        try CommandSupport.require(dt, named: "dt", "a finite number > 0 and <= t-max") { $0 > 0 && $0 <= tMax }
+        try CommandSupport.require(deltaInit, named: "delta-init", ">= 0") { $0 >= 0 }
+        try CommandSupport.require(tMax, named: "t-max", "> 0") { $0 > 0 }
+        try CommandSupport.require(dt, named: "dt", "> 0 and <= t-max") { $0 > 0 && $0 <= tMax }
         _ = try options()
         _ = try parsedWaitingTimes()
     }
 
     func run() throws {
-        let phi = try CommandSupport.nonlinearity(named: model.transferFunction)
+        let phi = model.transferFunction.nonlinearity
         let networkModel: NetworkModel
         do { networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi) } catch let error as ModelError {
             throw InputError(error.description)

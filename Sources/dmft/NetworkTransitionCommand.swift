@@ -13,22 +13,17 @@ struct NetworkTransitionCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("sigma"), help: "Noise amplitude σ (≥ 0).")
-    var noise: Double = 0
+    @OptionGroup var noiseOption: NoiseOption
 
-    @Option(name: .customLong("phi"), help: "Transfer function: tanh or erf.")
-    var transferFunction: String = "tanh"
+    @OptionGroup var transferFunctionOption: TransferFunctionOption
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    @OptionGroup var format: JSONOption
 
-    func validate() throws {
-        try CommandSupport.require(noise, named: "sigma", "a finite number >= 0") { $0 >= 0 }
-        _ = try CommandSupport.nonlinearity(named: transferFunction)
-    }
+    var noise: Double { noiseOption.noise }
+    var json: Bool { format.json }
 
     func run() throws {
-        let phi = try CommandSupport.nonlinearity(named: transferFunction)
+        let phi = transferFunctionOption.transferFunction.nonlinearity
         let start = Date()
         let result = try NetworkTransition.locate(noise: noise, nonlinearity: phi)
         let seconds = Date().timeIntervalSince(start)

@@ -12,10 +12,10 @@ struct PSpin: ParsableCommand {
 
 /// `--p P` or `--mixture "3:1,4:0.5"`, shared by the p-spin subcommands.
 struct PSpinModelOptions: ParsableArguments {
-    @Option(name: .customLong("p"), help: "Pure p-spin model, f(q) = q^p/2 (p ≥ 2).")
+    @Option(name: .customLong("p"), parsing: .unconditional, help: "Pure p-spin model, f(q) = q^p/2 (p ≥ 2).")
     var degree: Int?
 
-    @Option(help: "Mixture f(q) = Σ c_p q^p/2 as p:c_p pairs, e.g. \"3:1,4:0.5\" (c_p ≥ 0).")
+    @Option(parsing: .unconditional, help: "Mixture f(q) = Σ c_p q^p/2 as p:c_p pairs, e.g. \"3:1,4:0.5\" (c_p ≥ 0).")
     var mixture: String?
 
     /// The model named on the command line.
@@ -33,17 +33,11 @@ struct PSpinModelOptions: ParsableArguments {
     func validate() throws { _ = try model() }
 }
 
-/// The equilibrium problem at `temperature`, its errors as one input line.
+/// The equilibrium problem at `temperature`: a finite T > 0 (one input line otherwise), and the library's refusal of
+/// T ≤ T_d, naming T_d and the quench integrator.
 func equilibriumProblem(_ mixture: PSpinMixture, temperature: Double) throws -> PSpinEquilibrium {
+    try CommandSupport.require(temperature, named: "T", "> 0") { $0 > 0 }
     do { return try PSpinEquilibrium(mixture: mixture, temperature: temperature) } catch { throw InputError("\(error)") }
-}
-
-/// Parses a method name.
-func equilibriumMethod(named name: String) throws -> PSpinEquilibriumMethod {
-    guard let method = PSpinEquilibriumMethod(rawValue: name) else {
-        throw InputError("unknown method '\(name)': choose auto, spectral or doubling")
-    }
-    return method
 }
 
 struct PSpinSolveRecord: Encodable {
@@ -78,45 +72,42 @@ struct PSpinSolve: ParsableCommand {
         frequency space on a uniform lag grid chosen from T (the window holds C down to ~1e-8); --method doubling \
         integrates in time on a doubling grid to τ = 1e10; --method auto (default) runs spectral unless its grid \
         would exceed 2^17 points (close to T_d), doubling then; the output says which ran. --output writes CSV \
-        `tau,C,R`; --spectrum writes `omega,chi_real,chi_imag,C_omega` (spectral method); a run record \
+        `tau,C,R`; --spectrum writes `omega,chi_real,chi_imag,C_omega` (spectral method only); a run record \
         FILE.run.json goes beside --output.
         """
     )
 
     @OptionGroup var model: PSpinModelOptions
 
-    @Option(name: .customLong("T"), help: "Temperature T > T_d.")
+    @Option(name: .customLong("T"), parsing: .unconditional, help: "Temperature T > T_d.", transform: ArgumentValue.number)
     var temperature: Double
 
-    @Option(help: "auto, spectral or doubling.")
-    var method: String = "auto"
+    @Option(help: "Equilibrium solver (see above).")
+    var method: PSpinEquilibriumMethod = .auto
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    @OptionGroup var outputs: SolveOutputOptions
 
-    @Option(help: "Write C(τ) and R(τ) as CSV `tau,C,R`.")
-    var output: String?
-
-    @Option(help: "Write the spectra as CSV `omega,chi_real,chi_imag,C_omega` (spectral method).")
-    var spectrum: String?
+    var json: Bool { outputs.json }
+    var output: String? { outputs.output }
+    var spectrum: String? { outputs.spectrum }
+    var recordPath: String? { output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") } }
 
     func validate() throws {
         let problem = try equilibriumProblem(try model.model(), temperature: temperature)
-        let method = try equilibriumMethod(named: self.method)
         if spectrum != nil && method.resolved(for: problem) != .spectral {
-            throw InputError("--spectrum needs the spectral method, and --method \(method) runs doubling at T = \(temperature)")
+            throw InputError("--spectrum needs the spectral method, and --method \(method.rawValue) runs doubling at T = \(temperature)")
         }
+        try CommandSupport.requireDistinct([("--output", output), ("--spectrum", spectrum), ("the run record", recordPath)])
     }
 
     func run() throws {
         let mixture = try model.model()
         let problem = try equilibriumProblem(mixture, temperature: temperature)
-        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
         for path in [output, spectrum, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
         let start = Date()
-        let summary = try problem.solve(method: try equilibriumMethod(named: method))
+        let summary = try problem.solve(method: method)
         let seconds = Date().timeIntervalSince(start)
-        let method = summary.method.rawValue
+        let method = summary.method
         var written: [String] = []
         if let output {
             var table = CSVTable(columns: ["tau", "C", "R"])
@@ -137,7 +128,7 @@ struct PSpinSolve: ParsableCommand {
         let record = PSpinSolveRecord(
             p: mixture.pureDegree, mixture: mixture.description, T: temperature, Td: transition.temperature,
             qd: transition.plateau, tauAlpha: summary.relaxationTime, energy: summary.energy,
-            energyFromDynamics: summary.energyFromDynamics, mu: summary.lagrangeMultiplier, method: method,
+            energyFromDynamics: summary.energyFromDynamics, mu: summary.lagrangeMultiplier, method: method.rawValue,
             iterations: summary.report.iterations, residual: summary.report.residual, seconds: seconds,
             version: PackageInfo.version, files: written)
         if let recordPath { try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath) }
@@ -163,38 +154,41 @@ struct PSpinScanCommand: ParsableCommand {
 
     @OptionGroup var model: PSpinModelOptions
 
-    @Option(name: .customLong("T-min"), help: "Lowest temperature (> T_d).")
+    @Option(name: .customLong("T-min"), parsing: .unconditional, help: "Lowest temperature (> T_d).",
+            transform: ArgumentValue.number)
     var temperatureMin: Double
 
-    @Option(name: .customLong("T-max"), help: "Highest temperature.")
+    @Option(name: .customLong("T-max"), parsing: .unconditional, help: "Highest temperature.", transform: ArgumentValue.number)
     var temperatureMax: Double
 
-    @Option(help: "Number of temperatures (evenly spaced, endpoints included).")
+    @Option(parsing: .unconditional, help: "Number of temperatures (evenly spaced, endpoints included).")
     var steps: Int
 
-    @Option(help: "auto, spectral or doubling (auto: spectral unless its grid is too large, close to T_d).")
-    var method: String = "auto"
+    @Option(help: "Equilibrium solver (auto: spectral unless its grid is too large, close to T_d).")
+    var method: PSpinEquilibriumMethod = .auto
 
-    @Option(help: "Output CSV file.")
+    @Option(help: ArgumentHelp("Output CSV file (the run record goes to FILE.run.json).", valueName: "file"),
+            transform: ArgumentValue.path)
     var output: String
 
+    var recordPath: String { CommandSupport.sibling(of: output, suffix: ".run.json") }
+
     func validate() throws {
-        _ = try equilibriumMethod(named: method)
-        guard (1...100_000).contains(steps) else { throw InputError("invalid steps = \(steps): it must be between 1 and 100000") }
-        try CommandSupport.require(temperatureMax, named: "T-max", "a finite number >= T-min") { $0 >= temperatureMin }
+        guard (1...100_000).contains(steps) else { throw InputError("invalid steps = \(steps): steps must be between 1 and 100000") }
+        try CommandSupport.require(temperatureMax, named: "T-max", ">= T-min") { $0 >= temperatureMin }
         _ = try equilibriumProblem(try model.model(), temperature: temperatureMin)
+        try CommandSupport.requireDistinct([("--output", output), ("the run record", recordPath)])
     }
 
     func run() throws {
         let mixture = try model.model()
-        let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
         let temperatures = evenlySpaced(from: temperatureMin, to: temperatureMax, count: steps)
         let showProgress = CommandSupport.showsProgress
         let start = Date()
-        let points = PSpinScan.run(mixture: mixture, temperatures: temperatures, method: try equilibriumMethod(named: method)) { done in
-            if showProgress { CommandSupport.progress("scan: \(done)/\(temperatures.count) temperatures") }
+        let points = PSpinScan.run(mixture: mixture, temperatures: temperatures, method: method) { done in
+            if showProgress { CommandSupport.progress("scan: \(done)/\(CommandSupport.counted(temperatures.count, "temperature"))") }
         }
         if showProgress { CommandSupport.endProgress() }
         var table = CSVTable(columns: ["T", "tau_alpha", "energy", "mu", "method", "iterations", "residual"])
@@ -207,17 +201,21 @@ struct PSpinScanCommand: ParsableCommand {
             } else {
                 failures += 1
                 CommandSupport.warn("T = \(point.temperature): \(point.failure ?? "failed")")
-                table.append(fields: ["\(point.temperature)", "nan", "nan", "nan", method, "nan", "\(point.failedResidual)"])
+                table.append(fields: ["\(point.temperature)", "nan", "nan", "nan", method.rawValue, "nan", "\(point.failedResidual)"])
             }
         }
         try table.write(to: output)
         struct Record: Encodable { let mixture: String; let tMin, tMax: Double; let steps: Int; let method: String; let failures: Int; let seconds: Double; let version: String }
         let seconds = Date().timeIntervalSince(start)
         try AtomicFile.write(try JSONRecord.encode(Record(mixture: mixture.description, tMin: temperatureMin, tMax: temperatureMax,
-                                                          steps: steps, method: method, failures: failures, seconds: seconds,
+                                                          steps: steps, method: method.rawValue, failures: failures, seconds: seconds,
                                                           version: PackageInfo.version), pretty: true) + "\n", to: recordPath)
-        print("scanned \(temperatures.count) temperatures in " + String(format: "%.2f s", seconds) + "; wrote \(output) and \(recordPath)")
-        if failures > 0 { throw ExitCode.failure }
+        print("scanned \(CommandSupport.counted(temperatures.count, "temperature")) in " + String(format: "%.2f s", seconds)
+              + "; wrote \(output) and \(recordPath)")
+        if failures > 0 {
+            throw RunFailure("\(CommandSupport.counted(failures, "temperature")) of \(temperatures.count) failed "
+                             + "(see above; nan rows in \(output))")
+        }
     }
 }
 
@@ -228,8 +226,9 @@ struct PSpinTransition: ParsableCommand {
 
     @OptionGroup var model: PSpinModelOptions
 
-    @Flag(help: "Print one JSON object on standard output.")
-    var json = false
+    @OptionGroup var format: JSONOption
+
+    var json: Bool { format.json }
 
     func run() throws {
         let mixture = try model.model()

@@ -48,7 +48,7 @@ struct PSpinQuenchCommand: ParsableCommand {
         commandName: "quench",
         abstract: "Two-time dynamics of the spherical p-spin model after a quench: E(t), μ(t), C and R, FD plot.",
         discussion: """
-        Integrates the Cugliandolo–Kurchan equations (PHYSICS.md §2) on a uniform grid from a random start \
+        Integrates the Cugliandolo–Kurchan equations (docs/PHYSICS.md §2) on a uniform grid from a random start \
         (a quench from infinite temperature) or, with --start-T, from equilibrium at T' > T_d, to temperature T. \
         Scheme of order 4 (BDF and Gregory weights, start-up block): halving dt divides the error by ~16. \
         Memory is (t-max/dt)² doubles (two triangles) and is checked before the run. \
@@ -62,35 +62,47 @@ struct PSpinQuenchCommand: ParsableCommand {
 
     @OptionGroup var model: PSpinModelOptions
 
-    @Option(name: .customLong("T"), help: "Temperature T ≥ 0 after the quench.")
+    @Option(name: .customLong("T"), parsing: .unconditional, help: "Temperature T ≥ 0 after the quench.",
+            transform: ArgumentValue.number)
     var temperature: Double
 
-    @Option(name: .customLong("t-max"), help: "Final time.")
+    @Option(name: .customLong("t-max"), parsing: .unconditional, help: "Final time.", transform: ArgumentValue.number)
     var tMax: Double
 
-    @Option(name: .customLong("dt"), help: "Time step.")
+    @Option(name: .customLong("dt"), parsing: .unconditional, help: "Time step.", transform: ArgumentValue.number)
     var dt: Double
 
-    @Option(name: .customLong("start-T"), help: "Start from equilibrium at this temperature T' > T_d (default: random start).")
+    @Option(name: .customLong("start"),
+            help: "Initial condition: a random start (a quench from infinite temperature) or equilibrium at --start-T (default: equilibrium if --start-T is given, else random).")
+    var startKind: QuenchStartKind?
+
+    @Option(name: .customLong("start-T"), parsing: .unconditional,
+            help: "Start from equilibrium at this temperature T' > T_d (implies --start equilibrium).",
+            transform: ArgumentValue.number)
     var startTemperature: Double?
 
-    @Option(name: .customLong("waiting-times"), help: "Comma-separated waiting times t_w in [0, t-max] (default: t-max/8, t-max/4, t-max/2).")
+    @Option(name: .customLong("waiting-times"), parsing: .unconditional,
+            help: "Comma-separated waiting times t_w in [0, t-max] (default: t-max/8, t-max/4, t-max/2).")
     var waitingTimes: String?
 
-    @Option(help: "Output folder (created if its parent exists).")
+    @Option(help: ArgumentHelp("Output folder (created if its parent exists).", valueName: "folder"),
+            transform: ArgumentValue.path)
     var output: String
 
     @Flag(help: "Continue from DIR/checkpoint.bin (same parameters required).")
     var resume = false
 
-    @Option(help: "Order of the scheme: 2, 3 or 4.")
-    var order: Int = 4
+    @Option(name: .customLong("order"), help: "Order of the scheme.")
+    var schemeOrder: SchemeOrder = .fourth
 
-    @Option(name: .customLong("corrector-passes"), help: "Corrector sweeps per time step (1 = PEC, 2 = PECE).")
+    @Option(name: .customLong("corrector-passes"), parsing: .unconditional, help: "Corrector sweeps per time step (1 = PEC, 2 = PECE).")
     var correctorPasses: Int = 2
 
-    @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints.")
+    @Option(name: .customLong("checkpoint-interval"), parsing: .unconditional, help: "Seconds between checkpoints. (default: 180)",
+            transform: ArgumentValue.number)
     var checkpointInterval: Double = 180
+
+    var order: Int { schemeOrder.rawValue }
 
     @Flag(name: .customLong("keep-checkpoint"), help: "Keep DIR/checkpoint.bin after the run completes.")
     var keepCheckpoint = false
@@ -110,13 +122,18 @@ struct PSpinQuenchCommand: ParsableCommand {
 
     func validate() throws {
         _ = try model.model()
-        try CommandSupport.require(temperature, named: "T", "a finite number >= 0") { $0 >= 0 }
-        try CommandSupport.require(tMax, named: "t-max", "a finite number > 0") { $0 > 0 }
-        try CommandSupport.require(dt, named: "dt", "a finite number > 0 and <= t-max") { $0 > 0 && $0 <= tMax }
-        if let startTemperature {
-            try CommandSupport.require(startTemperature, named: "start-T", "a finite number > 0") { $0 > 0 }
+        try CommandSupport.require(temperature, named: "T", ">= 0") { $0 >= 0 }
+        try CommandSupport.require(tMax, named: "t-max", "> 0") { $0 > 0 }
+        try CommandSupport.require(dt, named: "dt", "> 0 and <= t-max") { $0 > 0 && $0 <= tMax }
+        switch (startKind, startTemperature) {
+        case (.equilibrium, nil): throw InputError("--start equilibrium needs --start-T (the temperature of the equilibrium start)")
+        case (.random, .some): throw InputError("--start-T is the temperature of an equilibrium start: drop --start random")
+        default: break
         }
-        try CommandSupport.require(checkpointInterval, named: "checkpoint-interval", "a finite number > 0") { $0 > 0 }
+        if let startTemperature {
+            try CommandSupport.require(startTemperature, named: "start-T", "> 0") { $0 > 0 }
+        }
+        try CommandSupport.require(checkpointInterval, named: "checkpoint-interval", "> 0") { $0 > 0 }
         _ = try options()
         _ = try parsedWaitingTimes()
     }

@@ -1,20 +1,71 @@
 import Foundation
 import Testing
 
+/// Seconds after which a spawned `dmft` is killed and its test fails: a hang detector, not a timing assertion.
+/// `quickToolTimeout` is for the commands of the contract, property and help tests, each of which finishes in a
+/// second or two; the default `toolTimeout` allows the longest end-to-end run the suite spawns (`reproduce --quick`).
+let quickToolTimeout: TimeInterval = 20
+let toolTimeout: TimeInterval = 900
+
+/// The environment of every spawned `dmft`: a fixed terminal width, so that help texts wrap the same everywhere.
+let toolEnvironment = ["COLUMNS": "100"]
+
 /// Runs the `dmft` executable built beside the test bundle; returns (status, stdout, stderr).
-func runTool(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+///
+/// The process runs in `directory` (default: the test's own) with `toolEnvironment` added to the environment; if it
+/// has not finished after `timeout` seconds it is killed and the test fails (the returned status is then the
+/// signal's).
+func runTool(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = toolTimeout,
+             sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, output: String, error: String) {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let process = Process()
     process.executableURL = folder.appendingPathComponent("dmft")
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(toolEnvironment) { $1 }
+    if let directory { process.currentDirectoryURL = directory }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
     try process.run()
+    // Standard error is drained on its own thread, so that a chatty child cannot block on a full pipe.
+    let errorData = PipeContents()
+    let drained = DispatchGroup()
+    drained.enter()
+    DispatchQueue.global().async {
+        errorData.set(error.fileHandleForReading.readDataToEndOfFile())
+        drained.leave()
+    }
+    let killed = PipeContents()
+    let watchdog = DispatchWorkItem {
+        if process.isRunning {
+            killed.set(Data([1]))
+            kill(process.processIdentifier, SIGKILL)
+        }
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
     let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    watchdog.cancel()
+    if !killed.get().isEmpty {
+        Issue.record("dmft \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s: killed",
+                     sourceLocation: sourceLocation)
+    }
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.get(), as: UTF8.self))
+}
+
+/// `runTool` with the hang detector of quick commands (`quickToolTimeout`).
+func runQuickTool(_ arguments: [String], in directory: URL? = nil,
+                  sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, output: String, error: String) {
+    try runTool(arguments, in: directory, timeout: quickToolTimeout, sourceLocation: sourceLocation)
+}
+
+/// Bytes handed from one thread to another.
+private final class PipeContents: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ value: Data) { lock.withLock { data = value } }
+    func get() -> Data { lock.withLock { data } }
 }
 
 /// A fresh empty folder for one test.
