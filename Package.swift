@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -8,8 +8,10 @@ let package = Package(
         .executable(name: "dmft", targets: ["dmft"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        // Exact versions: a fresh clone builds and tests what was tested (Package.resolved is not committed).
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", exact: "1.1.1"),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .systemLibrary(
@@ -24,16 +26,33 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Every production-resolution check, the canonical data sets of notebooks-data/ and the benchmark workloads.
+        .target(
+            name: "SpectralDMFTValidation",
+            dependencies: ["SpectralDMFT"]
+        ),
         .executableTarget(
             name: "dmft",
             dependencies: [
                 "SpectralDMFT",
+                "SpectralDMFTValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // package-benchmark suite: swift package benchmark (see README, "Benchmarks").
+        .executableTarget(
+            name: "DMFTBenchmarks",
+            dependencies: [
+                "SpectralDMFT",
+                "SpectralDMFTValidation",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/DMFTBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .testTarget(
             name: "SpectralDMFTTests",
-            dependencies: ["SpectralDMFT", "dmft"]
+            dependencies: ["SpectralDMFT", "SpectralDMFTValidation"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,11 +1,24 @@
 import Foundation
 import Testing
 
+/// The `dmft` executable built beside the test bundle (`swift test` builds every product of the package, `dmft`
+/// included; the tests spawn it rather than importing the executable's module).
+func dmftExecutable() throws -> URL {
+    let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dmft")
+    guard FileManager.default.isExecutableFile(atPath: url.path) else { throw MissingTool(path: url.path) }
+    return url
+}
+
+/// The `dmft` executable is not in the build folder (build it with `swift build` before running the tests).
+struct MissingTool: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "no dmft executable at \(path): run `swift build` (or `swift build --build-tests`) first" }
+}
+
 /// Runs the `dmft` executable built beside the test bundle; returns (status, stdout, stderr).
 func runTool(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let process = Process()
-    process.executableURL = folder.appendingPathComponent("dmft")
+    process.executableURL = try dmftExecutable()
     process.arguments = arguments
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
