@@ -61,3 +61,20 @@ func killedReproductionLeavesEveryFileIntact() throws {
         #expect((try? JSONSerialization.jsonObject(with: data)) != nil, "\(name) is not complete JSON")
     }
 }
+
+@Test func referenceComparisonFlagsDriftAndAcceptsAgreement() throws {
+    let folder = try scratchFolder("compare")
+    let reference = folder.appendingPathComponent("reference.csv")
+    try "x,y\n1,2.0\n3,nan\n".write(to: reference, atomically: true, encoding: .utf8)
+    func compare(_ text: String) throws -> Bool {
+        let produced = folder.appendingPathComponent("produced.csv")
+        try text.write(to: produced, atomically: true, encoding: .utf8)
+        return Reproduction.compareTables(produced: produced, reference: reference).passed
+    }
+    #expect(try compare("x,y\n1,2.000000001\n3,nan\n"))          // 5e-10 relative: within 1e-8
+    #expect(try !compare("x,y\n1,2.0001\n3,nan\n"))              // 5e-5 relative
+    #expect(try !compare("x,y\n1,2.0\n3,4\n"))                   // NaN against a number
+    #expect(try !compare("x,z\n1,2.0\n3,nan\n"))                 // header
+    #expect(try !compare("x,y\n1,2.0\n"))                        // a row missing
+    #expect(try !compare("x,y\n1,2.0\n3,nan"))                   // no final newline
+}
