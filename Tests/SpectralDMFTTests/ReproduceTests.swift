@@ -47,7 +47,6 @@ func killedReproductionLeavesEveryFileIntact() throws {
         if now > before { break }
         Thread.sleep(forTimeInterval: 0.05)
     }
-    Thread.sleep(forTimeInterval: 0.5)
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
     #expect(process.terminationReason == .uncaughtSignal, "the run finished before it was killed")
