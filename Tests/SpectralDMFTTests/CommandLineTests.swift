@@ -90,3 +90,20 @@ func badNetworkInputFailsWithOneLineAndWritesNothing(arguments: [String]) throws
     let last = lines[4].split(separator: ",").map { Double($0)! }
     #expect(abs(last[2] - 1.9248054137) < 1e-8)
 }
+
+@Test(arguments: ["nosuch", "", "Network"])
+func validateRejectsAnUnknownArea(area: String) throws {
+    // A usage error before any check runs, never "0 passed, 0 failed" with exit status 0.
+    let result = try runTool(["validate", "--only", area])
+    #expect(result.status != 0)
+    #expect(!result.output.contains("passed"), "stdout: \(result.output)")
+    #expect(result.error.contains("network, chaos") || result.error.contains("'network'"), "stderr: \(result.error)")
+}
+
+@Test func validateHelpListsTheAreas() throws {
+    let result = try runTool(["validate", "--help"])
+    #expect(result.status == 0)
+    for area in ["network", "chaos", "pspin", "two-time", "simulation"] {
+        #expect(result.output.contains(area), "--help does not list \(area)")
+    }
+}
