@@ -17,29 +17,33 @@ private func exponentialSineError(step: Double, curvature: Double, fourth: Doubl
 }
 
 @Test func sineTransformWithoutCurvatureCorrectionIsFourthOrder() throws {
-    let errors = try [0.2, 0.1, 0.05].map { try exponentialSineError(step: $0, curvature: 0) }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let steps = [0.2, 0.1, 0.05]
+    let errors = try steps.map { try exponentialSineError(step: $0, curvature: 0) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(abs(order - 4) < 0.2, "errors \(errors), orders \(orders)") }
 }
 
 @Test func sineTransformWithBothCorrectionsIsSixthOrder() throws {
-    let errors = try [0.4, 0.2, 0.1].map { try exponentialSineError(step: $0, curvature: 1) }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let steps = [0.4, 0.2, 0.1]
+    let errors = try steps.map { try exponentialSineError(step: $0, curvature: 1) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(order > 5.7, "errors \(errors), orders \(orders)") }
     #expect(errors[2] < 1e-9, "errors \(errors)")
 }
 
 @Test func sineTransformWithThreeCorrectionsIsEighthOrder() throws {
-    let errors = try [0.8, 0.4, 0.2].map { try exponentialSineError(step: $0, curvature: 1, fourth: 1) }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let steps = [0.8, 0.4, 0.2]
+    let errors = try steps.map { try exponentialSineError(step: $0, curvature: 1, fourth: 1) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(order > 7.5, "errors \(errors), orders \(orders)") }
     #expect(errors[2] < 1e-9, "errors \(errors)")
 }
 
 @Test func sineTransformIsAccurateUpToTheBandEdge() throws {
     // Near ω = π/dt the residual alias is the ω⁻⁵ tail, O(dt⁵) absolute.
-    let errors = try [0.2, 0.1, 0.05].map { try exponentialSineError(step: $0, curvature: 1, band: .infinity) }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let steps = [0.2, 0.1, 0.05]
+    let errors = try steps.map { try exponentialSineError(step: $0, curvature: 1, band: .infinity) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(order > 4.7, "errors \(errors), orders \(orders)") }
 }
 
@@ -56,8 +60,9 @@ private func exponentialSineError(step: Double, curvature: Double, fourth: Doubl
     }
     let plain = try [0.1, 0.05].map { try error(step: $0, corrected: false) }
     #expect(plain[1] > 1e-3, "uncorrected errors \(plain)")
-    let corrected = try [0.2, 0.1, 0.05].map { try error(step: $0, corrected: true) }
-    let orders = [log2(corrected[0] / corrected[1]), log2(corrected[1] / corrected[2])]
+    let steps = [0.2, 0.1, 0.05]
+    let corrected = try steps.map { try error(step: $0, corrected: true) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: corrected)
     for order in orders { #expect(order > 3.7, "errors \(corrected), orders \(orders)") }
     #expect(corrected[2] < 1e-7, "errors \(corrected)")
 }
@@ -71,14 +76,16 @@ private func exponentialSineError(step: Double, curvature: Double, fourth: Doubl
 }
 
 @Test func evenTransformWithThirdDerivativeCorrectionIsSixthOrder() throws {
-    let errors = try [0.4, 0.2, 0.1].map { try exponentialEvenError(step: $0, fifth: 0) }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let steps = [0.4, 0.2, 0.1]
+    let errors = try steps.map { try exponentialEvenError(step: $0, fifth: 0) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(order > 5.7, "errors \(errors), orders \(orders)") }
 }
 
 @Test func evenTransformWithFifthDerivativeCorrectionIsEighthOrder() throws {
-    let errors = try [0.8, 0.4, 0.2].map { try exponentialEvenError(step: $0, fifth: -1) }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let steps = [0.8, 0.4, 0.2]
+    let errors = try steps.map { try exponentialEvenError(step: $0, fifth: -1) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(order > 7.5, "errors \(errors), orders \(orders)") }
     #expect(errors[2] < 1e-9, "errors \(errors)")
 }

@@ -1,6 +1,20 @@
 import Foundation
 import Testing
 
+/// The `dmft` executable built beside the test bundle (`swift test` builds every product of the package, `dmft`
+/// included; the tests spawn it rather than importing the executable's module).
+func dmftExecutable() throws -> URL {
+    let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dmft")
+    guard FileManager.default.isExecutableFile(atPath: url.path) else { throw MissingTool(path: url.path) }
+    return url
+}
+
+/// The `dmft` executable is not in the build folder (build it with `swift build` before running the tests).
+struct MissingTool: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "no dmft executable at \(path): run `swift build` (or `swift build --build-tests`) first" }
+}
+
 /// Seconds after which a spawned `dmft` is killed and its test fails: a hang detector, not a timing assertion.
 /// `quickToolTimeout` is for the commands of the contract, property and help tests, each of which finishes in a
 /// second or two; the default `toolTimeout` allows the longest end-to-end run the suite spawns (`reproduce --quick`).
@@ -17,9 +31,8 @@ let toolEnvironment = ["COLUMNS": "100"]
 /// signal's).
 func runTool(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = toolTimeout,
              sourceLocation: SourceLocation = #_sourceLocation) throws -> (status: Int32, output: String, error: String) {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let process = Process()
-    process.executableURL = folder.appendingPathComponent("dmft")
+    process.executableURL = try dmftExecutable()
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(toolEnvironment) { $1 }
     if let directory { process.currentDirectoryURL = directory }
@@ -127,4 +140,21 @@ func badNetworkInputFailsWithOneLineAndWritesNothing(arguments: [String]) throws
     #expect(lines.count == 5)
     let last = lines[4].split(separator: ",").map { Double($0)! }
     #expect(abs(last[2] - 1.9248054137) < 1e-8)
+}
+
+@Test(arguments: ["nosuch", "", "Network"])
+func validateRejectsAnUnknownArea(area: String) throws {
+    // A usage error before any check runs, never "0 passed, 0 failed" with exit status 0.
+    let result = try runTool(["validate", "--only", area])
+    #expect(result.status != 0)
+    #expect(!result.output.contains("passed"), "stdout: \(result.output)")
+    #expect(result.error.contains("network, chaos") || result.error.contains("'network'"), "stderr: \(result.error)")
+}
+
+@Test func validateHelpListsTheAreas() throws {
+    let result = try runTool(["validate", "--help"])
+    #expect(result.status == 0)
+    for area in ["network", "chaos", "pspin", "two-time", "simulation"] {
+        #expect(result.output.contains(area), "--help does not list \(area)")
+    }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 @testable import SpectralDMFT
-@testable import dmft
 
 // MARK: - Generator
 
@@ -136,10 +135,11 @@ private func rungeKuttaEndpoint(dt: Double) throws -> [Double] {
 
 @Test func rungeKuttaIsFourthOrderForStateAndTangent() throws {
     let reference = try rungeKuttaEndpoint(dt: 1.0 / 256)
-    let errors = try [0.1, 0.05, 0.025].map { dt in
+    let steps = [0.1, 0.05, 0.025]
+    let errors = try steps.map { dt in
         zip(try rungeKuttaEndpoint(dt: dt), reference).map { abs($0 - $1) }.max()!
     }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(abs(order - 4) < 0.3, "errors \(errors), orders \(orders)") }
     #expect(errors[0] < 1e-4)
 }
@@ -177,10 +177,11 @@ private func heunEndpoint(fineIncrements: [[Double]], fineStep: Double, factor: 
         return totals
     }
     let noisy = try errors(sigma: 0.5, paths: 6)
-    let noisyOrder = log2(noisy[0] / noisy[2]) / 2
+    let steps = [32, 16, 8].map { Double($0) * fineStep }
+    let noisyOrder = ConvergenceOrder.fit(steps: steps, errors: noisy)
     #expect(noisyOrder > 0.8 && noisyOrder < 1.4, "errors \(noisy), order \(noisyOrder)")
     let quiet = try errors(sigma: 0, paths: 1)
-    let quietOrder = log2(quiet[0] / quiet[2]) / 2
+    let quietOrder = ConvergenceOrder.fit(steps: steps, errors: quiet)
     #expect(abs(quietOrder - 2) < 0.2, "errors \(quiet), order \(quietOrder)")
 }
 
@@ -342,11 +343,10 @@ func simulationIsBitwiseReproducibleFromItsSeed(sigma: Double) throws {
 @Test func simulateCommandWritesTheContractFilesAndJSON() throws {
     let folder = try scratchFolder("simulate")
     let csv = folder.appendingPathComponent("sim.csv").path
-    let command = try NetworkSimulate.parseAsRoot(
-        ["--N", "30", "--g", "2", "--sigma", "0.3", "--t-max", "6", "--transient", "2", "--seeds", "2", "--lyapunov",
-         "--backend", "vectorised", "--max-lag", "2", "--output", csv]) as! NetworkSimulate
-    try command.validate()
-    try command.run()
+    let result = try runTool(
+        ["network", "simulate", "--N", "30", "--g", "2", "--sigma", "0.3", "--t-max", "6", "--transient", "2", "--seeds", "2",
+         "--lyapunov", "--backend", "vectorised", "--max-lag", "2", "--output", csv])
+    #expect(result.status == 0, "\(result.error)")
     let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
     #expect(lines.first == "tau,delta,delta_error")
     #expect(lines.count == 1 + 21)   // header + lags 0…2 at the sample interval 0.1 (Heun dt = 0.05)
@@ -374,26 +374,9 @@ func simulationIsBitwiseReproducibleFromItsSeed(sigma: Double) throws {
 func badSimulateInputIsOneErrorAndWritesNothing(arguments: [String]) throws {
     let folder = try scratchFolder("simulate-bad")
     let csv = folder.appendingPathComponent("out.csv").path
-    var failed = false
-    do {
-        let command = try NetworkSimulate.parseAsRoot(arguments + ["--output", csv]) as! NetworkSimulate
-        try command.validate()
-        try command.run()
-    } catch {
-        failed = true
-        let message = NetworkSimulate.message(for: error)
-        #expect(!message.isEmpty && !message.contains("\n"), "message: \(message)")
-    }
-    #expect(failed)
+    let result = try runTool(["network", "simulate"] + arguments + ["--output", csv])
+    #expect(result.status != 0)
+    let errorLines = result.error.split(separator: "\n").filter { $0.hasPrefix("Error") }
+    #expect(errorLines.count == 1, "stderr: \(result.error)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
-}
-
-@Test func simulationBenchRowsAreWellFormed() throws {
-    let rows = try SimulationBench.run(repeats: 1, size: 64, modelTime: 0.2)
-    #expect(rows.count >= 6)
-    for row in rows {
-        #expect(row.name.hasPrefix("simulate:"))
-        #expect(row.medianSeconds > 0 && row.minimumSeconds > 0 && row.minimumSeconds <= row.medianSeconds)
-        #expect(row.ratioToFloor != nil)
-    }
 }

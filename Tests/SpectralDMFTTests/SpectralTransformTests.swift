@@ -18,13 +18,14 @@ private func exponentialTransformError(step: Double, corrected: Bool) throws -> 
 @Test func plainTrapezoidOnAKinkIsSecondOrder() throws {
     let coarse = try exponentialTransformError(step: 0.1, corrected: false)
     let fine = try exponentialTransformError(step: 0.05, corrected: false)
-    let order = log2(coarse / fine)
+    let order = ConvergenceOrder.fit(steps: [0.1, 0.05], errors: [coarse, fine])
     #expect(abs(order - 2) < 0.05, "measured order \(order)")
 }
 
 @Test func kinkCorrectedTransformIsFourthOrder() throws {
-    let errors = try [0.2, 0.1, 0.05].map { try exponentialTransformError(step: $0, corrected: true) }
-    let orders = [log2(errors[0] / errors[1]), log2(errors[1] / errors[2])]
+    let steps = [0.2, 0.1, 0.05]
+    let errors = try steps.map { try exponentialTransformError(step: $0, corrected: true) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: errors)
     for order in orders { #expect(abs(order - 4) < 0.3, "measured orders \(orders), errors \(errors)") }
     #expect(errors[2] < 1e-7)
 }
@@ -71,8 +72,9 @@ private func exponentialTransformError(step: Double, corrected: Bool) throws -> 
         return zip(grid.lags, values).map { abs($1 - (2 * exp(-$0) - exp(-2 * $0))) }.max()!
     }
     let plain = try [0.1, 0.05].map { try error(step: $0, corrected: false) }
-    #expect(abs(log2(plain[0] / plain[1]) - 3) < 0.1, "plain errors \(plain)")
-    let corrected = try [0.2, 0.1, 0.05].map { try error(step: $0, corrected: true) }
-    let orders = [log2(corrected[0] / corrected[1]), log2(corrected[1] / corrected[2])]
+    #expect(abs(ConvergenceOrder.fit(steps: [0.1, 0.05], errors: plain) - 3) < 0.1, "plain errors \(plain)")
+    let steps = [0.2, 0.1, 0.05]
+    let corrected = try steps.map { try error(step: $0, corrected: true) }
+    let orders = ConvergenceOrder.successive(steps: steps, errors: corrected)
     for order in orders { #expect(order > 3.7, "corrected errors \(corrected), orders \(orders)") }
 }

@@ -1,26 +1,19 @@
 import Foundation
 import Testing
 @testable import SpectralDMFT
-@testable import dmft
 
-/// Runs a subcommand in-process as the CLI would (parse + validate + run).
-private func runCommand<Command: ParsableCommandRunnable>(_ type: Command.Type, _ arguments: [String]) throws {
-    var command = try type.parseCommand(arguments)
-    try command.run()
+/// Runs `dmft pspin quench ARGUMENTS` (or `dmft network transient`) in the built tool; throws on a non-zero exit.
+private func runCommand(_ command: [String], _ arguments: [String]) throws {
+    let result = try runTool(command + arguments)
+    guard result.status == 0 else { throw ToolFailure(status: result.status, error: result.error) }
 }
 
-/// The two commands under test, parsed through ArgumentParser.
-protocol ParsableCommandRunnable {
-    static func parseCommand(_ arguments: [String]) throws -> Self
-    mutating func run() throws
-}
+private let quench = ["pspin", "quench"], transient = ["network", "transient"]
 
-extension PSpinQuenchCommand: ParsableCommandRunnable {
-    static func parseCommand(_ arguments: [String]) throws -> PSpinQuenchCommand { try parse(arguments) }
-}
-
-extension NetworkTransient: ParsableCommandRunnable {
-    static func parseCommand(_ arguments: [String]) throws -> NetworkTransient { try parse(arguments) }
+/// A non-zero exit of the tool, with its standard error.
+private struct ToolFailure: Error {
+    let status: Int32
+    let error: String
 }
 
 private func scratch(_ name: String) throws -> URL {
@@ -31,7 +24,7 @@ private func scratch(_ name: String) throws -> URL {
 
 @Test func pspinQuenchWritesTheContractFiles() throws {
     let folder = try scratch("quench").appendingPathComponent("run")
-    try runCommand(PSpinQuenchCommand.self, ["--p", "3", "--T", "0.5", "--t-max", "2", "--dt", "0.1", "--waiting-times", "0.5,1",
+    try runCommand(quench, ["--p", "3", "--T", "0.5", "--t-max", "2", "--dt", "0.1", "--waiting-times", "0.5,1",
                                       "--output", folder.path])
     func lines(_ name: String) throws -> [Substring] {
         try String(contentsOfFile: folder.appendingPathComponent(name).path, encoding: .utf8).split(separator: "\n")
@@ -52,13 +45,13 @@ private func scratch(_ name: String) throws -> URL {
     let base = try scratch("resume")
     let straight = base.appendingPathComponent("straight"), resumed = base.appendingPathComponent("resumed")
     let arguments = ["--mixture", "3:1,4:0.5", "--T", "0.6", "--t-max", "3", "--dt", "0.1", "--waiting-times", "1"]
-    try runCommand(PSpinQuenchCommand.self, arguments + ["--output", straight.path])
+    try runCommand(quench, arguments + ["--output", straight.path])
     // A "killed" run: the library stops halfway and leaves its checkpoint, then the CLI resumes it.
     try FileManager.default.createDirectory(at: resumed, withIntermediateDirectories: true)
     let integrator = try PSpinQuenchIntegrator(mixture: try PSpinMixture(parsing: "3:1,4:0.5"), temperature: 0.6,
                                                options: TwoTimeOptions(step: 0.1, steps: 30))
     try integrator.advance(stopAfterSteps: 15, checkpoint: CheckpointPolicy(path: resumed.appendingPathComponent("checkpoint.bin").path))
-    try runCommand(PSpinQuenchCommand.self, arguments + ["--output", resumed.path, "--resume"])
+    try runCommand(quench, arguments + ["--output", resumed.path, "--resume"])
     for name in ["energy.csv", "correlation.csv", "fdt.csv"] {
         let a = try Data(contentsOf: straight.appendingPathComponent(name))
         let b = try Data(contentsOf: resumed.appendingPathComponent(name))
@@ -82,26 +75,24 @@ private func scratch(_ name: String) throws -> URL {
 func badQuenchInputIsOneErrorAndWritesNothing(arguments: [String]) throws {
     let base = try scratch("bad")
     let folder = base.appendingPathComponent("out")
-    var thrown: Error?
-    do { try runCommand(PSpinQuenchCommand.self, arguments + ["--output", folder.path]) } catch { thrown = error }
-    #expect(thrown != nil)
-    if let thrown, !(thrown is InputError) {
-        // ArgumentParser's own validation errors (exit status 64) are also one line.
-        #expect(PSpinQuenchCommand.message(for: thrown).split(separator: "\n").count == 1, "\(thrown)")
-    }
+    let result = try runTool(quench + arguments + ["--output", folder.path])
+    #expect(result.status != 0)
+    // Bad input (exit 1) and ArgumentParser's own validation errors (exit 64) are one `Error:` line.
+    let errorLines = result.error.split(separator: "\n").filter { $0.hasPrefix("Error") }
+    #expect(errorLines.count == 1, "stderr: \(result.error)")
     #expect(!FileManager.default.fileExists(atPath: folder.path), "output folder was created")
 }
 
 @Test func networkTransientWritesItsFiles() throws {
     let folder = try scratch("transient").appendingPathComponent("relax")
-    try runCommand(NetworkTransient.self, ["--g", "1.5", "--sigma", "0.3", "--phi", "erf", "--t-max", "3", "--dt", "0.1",
+    try runCommand(transient, ["--g", "1.5", "--sigma", "0.3", "--phi", "erf", "--t-max", "3", "--dt", "0.1",
                                            "--waiting-times", "1,2", "--output", folder.path])
     let lines = try String(contentsOfFile: folder.appendingPathComponent("correlation.csv").path, encoding: .utf8).split(separator: "\n")
     #expect(lines.first == "t_w,tau,delta")
     #expect(lines.count == 1 + 21 + 11)
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run.json").path))
     var thrown = false
-    do { try runCommand(NetworkTransient.self, ["--g", "1.5", "--delta-init", "-1", "--t-max", "3", "--dt", "0.1", "--output", folder.path + "2"]) } catch { thrown = true }
+    do { try runCommand(transient, ["--g", "1.5", "--delta-init", "-1", "--t-max", "3", "--dt", "0.1", "--output", folder.path + "2"]) } catch { thrown = true }
     #expect(thrown)
     #expect(!FileManager.default.fileExists(atPath: folder.path + "2"))
 }

@@ -52,7 +52,7 @@ enum TwoTimeValidation {
             }
             let names = ["E", "C", "R"]
             for q in 0..<3 {
-                let order = fittedOrder(steps, errors.map { $0[q] })
+                let order = ConvergenceOrder.fit(steps: steps, errors: errors.map { $0[q] })
                 let detail = "errors " + errors.map { String(format: "%.2e", $0[q]) }.joined(separator: ", ")
                     + " at dt = 0.04, 0.02, 0.01 (t ≤ 10); fitted order " + String(format: "%.2f", order)
                 record(ValidationCheck(area: area, name: "p = 2, T = \(temperature): order of \(names[q]) (expect 4)",
@@ -62,15 +62,6 @@ enum TwoTimeValidation {
                                    measured: finalEnergyError, limit: 1e-4, passed: finalEnergyError <= 1e-4,
                                    detail: "exact E(10) = \(exact.energy(at: 10))"))
         }
-    }
-
-    /// Least-squares slope of log error against log step.
-    static func fittedOrder(_ steps: [Double], _ errors: [Double]) -> Double {
-        let x = steps.map { log($0) }, y = errors.map { log(max($0, 1e-300)) }
-        let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
-        var sxy = 0.0, sxx = 0.0
-        for (a, b) in zip(x, y) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx) }
-        return sxy / sxx
     }
 
     // MARK: - p = 3 above T_d
@@ -149,14 +140,14 @@ enum TwoTimeValidation {
             points.append((solution.correlation(row: i, column: j), solution.susceptibility(row: i, from: j)))
         }
         let smallest = points.map(\.0).min()!
-        let aging = slope(points.filter { $0.0 >= smallest && $0.0 <= q - 0.1 })
+        let aging = linearSlope(points.filter { $0.0 >= smallest && $0.0 <= q - 0.1 })
         let agingError = abs(-aging / agingSlope - 1)
         record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): FD slope −βx (C < q) at t_w = 100",
                                measured: agingError, limit: 0.05, passed: agingError <= 0.05,
                                detail: String(format: "fit over C ∈ [%.3f, %.3f]: %.4f, theory −βx = %.4f (q = %.4f)",
                                               smallest, q - 0.1, aging, -agingSlope, q)))
         if temperature > 0 {
-            let stationary = slope(points.filter { $0.0 >= q + 0.5 * (1 - q) && $0.0 <= 1 - 0.05 * (1 - q) })
+            let stationary = linearSlope(points.filter { $0.0 >= q + 0.5 * (1 - q) && $0.0 <= 1 - 0.05 * (1 - q) })
             let beta = 1 / temperature
             let stationaryError = abs(-stationary / beta - 1)
             record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): FD slope −β (C > q) at t_w = 100",
@@ -166,8 +157,8 @@ enum TwoTimeValidation {
         }
     }
 
-    /// Least-squares slope dy/dx of points (x, y).
-    static func slope(_ points: [(Double, Double)]) -> Double {
+    /// Least-squares slope dy/dx of points (x, y) (a straight line, not a power law; NaN below three points).
+    static func linearSlope(_ points: [(Double, Double)]) -> Double {
         guard points.count >= 3 else { return .nan }
         let n = Double(points.count)
         let mx = points.map(\.0).reduce(0, +) / n, my = points.map(\.1).reduce(0, +) / n
@@ -209,7 +200,7 @@ enum TwoTimeValidation {
         let coarse = try values(0.1), middle = try values(0.05), fine = try values(0.025)
         let first = zip(coarse, middle).map { abs($0 - $1) }.max()!
         let second = zip(middle, fine).map { abs($0 - $1) }.max()!
-        let order = log2(first / second)
+        let order = ConvergenceOrder.fit(steps: [0.1, 0.05], errors: [first, second])
         record(ValidationCheck(area: area, name: "network (erf, g = 1.5, σ = 0.5): order in dt (expect 4)",
                                measured: abs(order - 4), limit: 0.5, passed: abs(order - 4) <= 0.5,
                                detail: String(format: "differences %.2e (0.1 vs 0.05), %.2e (0.05 vs 0.025): order %.2f",

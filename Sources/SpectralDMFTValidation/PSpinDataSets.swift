@@ -54,16 +54,16 @@ enum PSpinDataSets {
         let transition = cubic.dynamicalTransition
         let solver = try DoublingSolver()
         var table = CSVTable(columns: ["T", "distance", "tau_alpha"])
-        var fitX: [Double] = [], fitY: [Double] = []
+        var fitDistances: [Double] = [], fitTimes: [Double] = []
         let exponents = quick ? stride(from: -3.0, through: -0.5, by: 0.5).map { $0 } : stride(from: -4.0, through: -0.3, by: 0.1).map { $0 }
         for exponent in exponents {
             let distance = pow(10, exponent)
             let solution = try solver.solve(PSpinEquilibrium(mixture: cubic, temperature: transition.temperature + distance))
             let time = solution.relaxationTime ?? .nan
             table.append([transition.temperature + distance, distance, time])
-            if exponent >= -3 - 1e-9 && exponent <= -2 + 1e-9 { fitX.append(log(distance)); fitY.append(log(time)) }
+            if exponent >= -3 - 1e-9 && exponent <= -2 + 1e-9 { fitDistances.append(distance); fitTimes.append(time) }
         }
-        let gamma = -PSpinValidation.slope(fitX, fitY)
+        let gamma = -ConvergenceOrder.fit(steps: fitDistances, errors: fitTimes)
         let critical = try DoublingSolver().solve(.critical(mixture: cubic))
         var decay = CSVTable(columns: ["tau", "C"])
         for j in logSpacedIndices(critical.lags, minimum: 1e-3, perDecade: quick ? 5 : 20) { decay.append([critical.lags[j], critical.correlation[j]]) }

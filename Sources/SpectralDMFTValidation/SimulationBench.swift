@@ -8,7 +8,7 @@ import SpectralDMFT
 /// the number of products' worth of time it takes (40 for RK4 at dt = 0.1 and for Heun at dt = 0.05, ideally).
 /// Model-time rows (`/t`) are seconds of wall time per unit of model time at g = 2; `+tan` also follows the
 /// tangent vector (λ_max); the RK4 row without tangent is the reported "simulation per unit of model time" figure.
-enum SimulationBench {
+package enum SimulationBench {
     /// The rows at N = 2000, g = 2: products, RK4 (σ = 0) and stochastic Heun (σ = 0.5) per unit of model time,
     /// with and without the tangent vector, for each available backend.
     static func run(repeats: Int) throws -> [BenchRow] {
@@ -37,22 +37,77 @@ enum SimulationBench {
         backend == .blas ? "BLAS" : "loop×\(matrix.threads)"
     }
 
+    /// The product `J x` (or the pair `J [x u]`) with a fixed random J of `size` units on `backend`.
+    package final class Product {
+        let matrix: CouplingMatrix
+        private let input: AlignedBuffer, output: AlignedBuffer
+
+        package init(size: Int, backend: MatrixVectorBackend) throws {
+            matrix = try CouplingMatrix(size: size, backend: backend)
+            var generator = Xoshiro256StarStar(seed: 7)
+            matrix.fillNormal(standardDeviation: 2 / Double(size).squareRoot(), using: &generator)
+            let ld = matrix.leadingDimension
+            input = AlignedBuffer(count: 2 * ld)
+            output = AlignedBuffer(count: 2 * ld)
+            for i in 0..<size { input[i] = generator.nextNormal(); input[ld + i] = generator.nextNormal() }
+        }
+
+        /// One product `J x`.
+        package func multiply() { matrix.multiply(input.baseAddress, into: output.baseAddress) }
+
+        /// One pair of products `J [x u]`.
+        package func multiplyPair() { matrix.multiplyPair(input.baseAddress, into: output.baseAddress) }
+    }
+
+    /// A network of `size` units at g = 2 and noise `sigma` on the chaotic attractor, stepped at the automatic dt.
+    package final class ModelTime {
+        let network: FiniteNetwork
+        /// The time step.
+        package let step: Double
+        private let sigma: Double
+        private let tangent: Bool
+        private var generator = Xoshiro256StarStar(seed: 11)
+        private let increments: AlignedBuffer
+
+        package init(size: Int, sigma: Double, tangent: Bool, backend: MatrixVectorBackend) throws {
+            let model = try NetworkModel(coupling: 2, noise: sigma)
+            network = try FiniteNetwork(model: model, size: size, backend: backend)
+            network.draw(using: &generator)
+            step = NetworkSimulationPlan.automaticStep(for: model, integrator: SimulationIntegrator.default(noise: sigma))
+            self.sigma = sigma
+            self.tangent = tangent
+            increments = AlignedBuffer(count: size)
+        }
+
+        /// One step: RK4 for σ = 0, stochastic Heun otherwise (with the tangent vector when asked).
+        package func advance() {
+            if sigma > 0 {
+                let scale = sigma * step.squareRoot()
+                for i in 0..<increments.count { increments[i] = scale * generator.nextNormal() }
+                network.stepHeun(dt: step, increments: increments.baseAddress, tangent: tangent)
+            } else {
+                network.stepRungeKutta4(dt: step, tangent: tangent)
+            }
+        }
+
+        /// `steps` steps, then the tangent renormalised (when followed).
+        package func advance(steps: Int) {
+            for _ in 0..<steps { advance() }
+            if tangent { network.normaliseTangent() }
+        }
+    }
+
     /// One product `J x` and one pair `J [x u]`, each timed over enough products to take ~20 ms.
     private static func productRows(repeats: Int, size: Int, backend: MatrixVectorBackend) throws -> [BenchRow] {
-        let matrix = try CouplingMatrix(size: size, backend: backend)
-        var generator = Xoshiro256StarStar(seed: 7)
-        matrix.fillNormal(standardDeviation: 2 / Double(size).squareRoot(), using: &generator)
-        let ld = matrix.leadingDimension
-        let input = AlignedBuffer(count: 2 * ld), output = AlignedBuffer(count: 2 * ld)
-        for i in 0..<size { input[i] = generator.nextNormal(); input[ld + i] = generator.nextNormal() }
+        let product = try Product(size: size, backend: backend)
         let inner = max(5, Int(1e8 / Double(size * size)))
         func time(_ body: () -> Void) -> [Double] {
             body()   // warm up (BLAS threads, caches)
             return (0..<repeats).map { _ in Timing.seconds { for _ in 0..<inner { body() } } / Double(inner) }
         }
-        let single = time { matrix.multiply(input.baseAddress, into: output.baseAddress) }
-        let pair = time { matrix.multiplyPair(input.baseAddress, into: output.baseAddress) }
-        let name = label(backend, matrix)
+        let single = time { product.multiply() }
+        let pair = time { product.multiplyPair() }
+        let name = label(backend, product.matrix)
         let floor = Timing.median(single)
         return [
             BenchRow(name: "simulate: J·x, N = \(size), \(name) (floor)", medianSeconds: floor,
@@ -66,34 +121,17 @@ enum SimulationBench {
     /// Seconds per unit of model time at g = 2 (automatic dt) on the chaotic attractor.
     private static func modelTimeRow(repeats: Int, size: Int, modelTime: Double, sigma: Double, tangent: Bool,
                                      backend: MatrixVectorBackend, floor: Double) throws -> BenchRow {
-        let model = try NetworkModel(coupling: 2, noise: sigma)
-        let network = try FiniteNetwork(model: model, size: size, backend: backend)
-        var generator = Xoshiro256StarStar(seed: 11)
-        network.draw(using: &generator)
-        let integrator = SimulationIntegrator.default(noise: sigma)
-        let dt = NetworkSimulationPlan.automaticStep(for: model, integrator: integrator)
+        let workload = try ModelTime(size: size, sigma: sigma, tangent: tangent, backend: backend)
+        let dt = workload.step
         let steps = max(1, Int((modelTime / dt).rounded()))
-        let increments = AlignedBuffer(count: size)
-        func advance() {
-            if sigma > 0 {
-                let scale = sigma * dt.squareRoot()
-                for i in 0..<size { increments[i] = scale * generator.nextNormal() }
-                network.stepHeun(dt: dt, increments: increments.baseAddress, tangent: tangent)
-            } else {
-                network.stepRungeKutta4(dt: dt, tangent: tangent)
-            }
-        }
-        for _ in 0..<max(1, steps / 4) { advance() }   // warm up
+        for _ in 0..<max(1, steps / 4) { workload.advance() }   // warm up
         let times = (0..<repeats).map { _ in
-            Timing.seconds {
-                for _ in 0..<steps { advance() }
-                if tangent { network.normaliseTangent() }
-            } / (Double(steps) * dt)
+            Timing.seconds { workload.advance(steps: steps) } / (Double(steps) * dt)
         }
         let median = Timing.median(times)
         let what = sigma > 0 ? "Heun σ=\(sigma) dt=\(dt)" : "RK4 σ=0 dt=\(dt)"
-        // Short enough for the 54 columns of `Bench.format`: "simulate: N=2000 Heun σ=0.5 dt=0.05 +tan, loop×2 /t".
-        return BenchRow(name: "simulate: N=\(size) \(what)\(tangent ? " +tan" : ""), \(label(backend, network.couplings)) /t",
+        // Short enough for the 54 columns of `BenchRow.formatted`: "simulate: N=2000 Heun σ=0.5 dt=0.05 +tan, loop×2 /t".
+        return BenchRow(name: "simulate: N=\(size) \(what)\(tangent ? " +tan" : ""), \(label(backend, workload.network.couplings)) /t",
                         medianSeconds: median, minimumSeconds: times.min()!, repeats: repeats, iterations: steps,
                         ratioToFloor: median / floor, target: size == 2000 && !tangent && sigma == 0 ? "reported" : "")
     }

@@ -40,21 +40,22 @@ enum PSpinValidation {
             }
             return worst
         }
-        let order = log2(errors[1] / errors[2])
+        let firstOrder = ConvergenceOrder.fit(steps: [0.2, 0.1], errors: [errors[0], errors[1]])
+        let order = ConvergenceOrder.fit(steps: [0.1, 0.05], errors: [errors[1], errors[2]])
         record(ValidationCheck(area: area, name: "order in dt of the spectral solver, T = 0.8 (measured)", measured: -order,
                                limit: -4, passed: order >= 4,
-                               detail: "errors \(errors.map { String(format: "%.1e", $0) }) at dt = 0.2, 0.1, 0.05; orders \(String(format: "%.2f", log2(errors[0] / errors[1]))), \(String(format: "%.2f", order))"))
+                               detail: "errors \(errors.map { String(format: "%.1e", $0) }) at dt = 0.2, 0.1, 0.05; orders \(String(format: "%.2f", firstOrder)), \(String(format: "%.2f", order))"))
 
         // Approach to T_d: τ_α ∝ (T − T_d)^−γ over T − T_d ∈ [1e-3, 1e-2] (doubling solver).
         let transition = cubic.dynamicalTransition
         let doubling = try DoublingSolver()
-        var logDistance: [Double] = [], logTime: [Double] = []
+        var distances: [Double] = [], times: [Double] = []
         for k in 0...10 {
             let distance = pow(10, -3 + Double(k) / 10)
             let solution = try doubling.solve(PSpinEquilibrium(mixture: cubic, temperature: transition.temperature + distance))
-            logDistance.append(log(distance)); logTime.append(log(solution.relaxationTime!))
+            distances.append(distance); times.append(solution.relaxationTime!)
         }
-        let gamma = -slope(logDistance, logTime)
+        let gamma = -ConvergenceOrder.fit(steps: distances, errors: times)
         record(ValidationCheck(area: area, name: "γ from τ_α ∝ (T − T_d)^−γ, T − T_d ∈ [1e-3, 1e-2]", measured: abs(gamma / 1.764980 - 1),
                                limit: 0.02, passed: abs(gamma / 1.764980 - 1) <= 0.02, detail: "γ = \(gamma) (MCT 1.764980)"))
         let critical = try DoublingSolver().solve(.critical(mixture: cubic))
@@ -83,14 +84,5 @@ enum PSpinValidation {
                                    limit: 1e-5, passed: difference <= 1e-5,
                                    detail: "T_d = \(model.dynamicalTransition.temperature), τ_α = \(spectral.relaxationTime!)"))
         }
-    }
-
-    /// Least-squares slope of y against x.
-    static func slope(_ x: [Double], _ y: [Double]) -> Double {
-        let n = Double(x.count)
-        let meanX = x.reduce(0, +) / n, meanY = y.reduce(0, +) / n
-        var numerator = 0.0, denominator = 0.0
-        for (a, b) in zip(x, y) { numerator += (a - meanX) * (b - meanY); denominator += (a - meanX) * (a - meanX) }
-        return numerator / denominator
     }
 }

@@ -85,13 +85,3 @@ enum NetworkDataSets {
                              statistics: statistics)
     }
 }
-
-/// A data set that could not be produced.
-enum DataSetError: Error, CustomStringConvertible {
-    case failedPoints(Int)
-    var description: String {
-        switch self {
-        case .failedPoints(let count): return "\(count) points of the data set failed to converge"
-        }
-    }
-}

@@ -10,28 +10,14 @@ enum TwoTimeBench {
     static func run(repeats: Int) throws -> [BenchRow] {
         let count = max(1, min(repeats, 3))
         var rows: [BenchRow] = []
-        let mixture = try PSpinMixture.pure(3)
-        let options = TwoTimeOptions(step: 0.05, steps: 4000)
         var memory = 0, passes = 0
         let quenchTimes = try (0..<count).map { _ in
-            try Timing.seconds {
-                let integrator = try PSpinQuenchIntegrator(mixture: mixture, temperature: 0.4, options: options)
-                try integrator.advance()
-                memory = integrator.memoryBytes
-                passes = integrator.statistics.passes
-            }
+            try Timing.seconds { (memory, passes) = try BenchWorkloads.pspinQuench() }
         }
         rows.append(BenchRow(name: "p = 3 quench, 4000 steps, \(MemoryBudget.format(bytes: memory))",
                              medianSeconds: Timing.median(quenchTimes), minimumSeconds: quenchTimes.min()!, repeats: count,
                              iterations: passes, ratioToFloor: nil, target: "< 60 s"))
-        let model = try NetworkModel(coupling: 2, noise: 0, nonlinearity: .tanh)
-        let networkTimes = try (0..<count).map { _ in
-            try Timing.seconds {
-                let integrator = try NetworkTransientIntegrator(model: model, initialVariance: 1, options: options,
-                                                                waitingTimes: [100])
-                try integrator.advance()
-            }
-        }
+        let networkTimes = try (0..<count).map { _ in try Timing.seconds { try BenchWorkloads.networkTransient() } }
         rows.append(BenchRow(name: "network transient (tanh, g = 2), 4000 steps", medianSeconds: Timing.median(networkTimes),
                              minimumSeconds: networkTimes.min()!, repeats: count, iterations: nil, ratioToFloor: nil,
                              target: ""))
