@@ -102,8 +102,7 @@ struct PSpinQuench: ParsableCommand {
     }
 
     func options() throws -> TwoTimeOptions {
-        let steps = Int((tMax / dt).rounded())
-        let options = TwoTimeOptions(step: dt, steps: steps, order: order, correctorPasses: correctorPasses)
+        let options = TwoTimeOptions(step: dt, maximumTime: tMax, order: order, correctorPasses: correctorPasses)
         do { try options.validate() } catch let error as TwoTimeError { throw InputError(error.description) }
         return options
     }

@@ -155,7 +155,13 @@ public final class PSpinQuenchIntegrator {
                                                                      maximumTime: 1e5, decayThreshold: 1e-9))
             let solution = try solver.solve(mixture: mixture, temperature: initial)
             history = solution
-            historySteps = max(options.order + 1, Int((solution.times.last! / h).rounded(.up)))
+            guard let span = CheckedCount.rounded(solution.times.last! / h, .up, limit: 2_000_000) else {
+                throw TwoTimeError.invalidParameter(
+                    name: "dt", value: h,
+                    requirement: "at least \(solution.times.last! / 2_000_000) so that the equilibrium history "
+                        + "(t ≤ \(solution.times.last!)) fits in 2000000 steps")
+            }
+            historySteps = max(options.order + 1, span)
         }
         self.historySteps = historySteps
         let rows = historySteps + options.steps + 1

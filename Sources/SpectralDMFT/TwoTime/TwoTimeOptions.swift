@@ -29,8 +29,12 @@ public struct TwoTimeOptions: Sendable, Codable, Equatable {
     }
 
     /// Options reaching `maximumTime` with step `step` (steps = round(maximumTime/step)).
+    ///
+    /// A ratio that is not finite or exceeds `Int.max`'s range (e.g. t-max 1e308, dt 1e-308) gives `steps = Int.max`,
+    /// which `validate()` rejects ("at most 2000000"); a NaN ratio gives 0, also rejected.
     public init(step: Double, maximumTime: Double, order: Int = 4, correctorPasses: Int = 2) {
-        self.init(step: step, steps: Int((maximumTime / step).rounded()), order: order, correctorPasses: correctorPasses)
+        self.init(step: step, steps: CheckedCount.rounded(maximumTime / step) ?? ((maximumTime / step) > 0 ? Int.max : 0),
+                  order: order, correctorPasses: correctorPasses)
     }
 
     /// The final time steps·h.
