@@ -96,6 +96,10 @@ public final class PSpinQuenchIntegrator {
     public private(set) var completedRow: Int = -1
     /// Work done so far.
     public private(set) var statistics = TwoTimeStatistics()
+    /// Checkpoint writes that failed in this integrator's lifetime (the run went on after each).
+    public private(set) var failedCheckpointWrites = 0
+    /// The most recent failed checkpoint write, if any.
+    public private(set) var lastCheckpointFailure: CheckpointFailure?
 
     let correlation: CausalTriangle
     let response: CausalTriangle
@@ -215,7 +219,8 @@ public final class PSpinQuenchIntegrator {
     /// checkpoint every `checkpoint.interval` seconds (and once at the end when a policy is given).
     ///
     /// Resuming from a checkpoint and advancing gives the same bits as an uninterrupted run.
-    /// - Throws: `TwoTimeError.nonFinite`, `.startDidNotConverge`, checkpoint write errors.
+    /// - Throws: `TwoTimeError.nonFinite`, `.startDidNotConverge`. A failed checkpoint write does not throw: see
+    ///   `attemptCheckpoint` (`failedCheckpointWrites`, `CheckpointPolicy.onFailure`).
     public func advance(stopAfterSteps: Int? = nil, checkpoint: CheckpointPolicy? = nil,
                         progress: ((TwoTimeProgress) -> Void)? = nil) throws {
         let target = min(lastRow, historySteps + (stopAfterSteps ?? options.steps))
@@ -235,11 +240,35 @@ public final class PSpinQuenchIntegrator {
                                          observable: energies[completedRow]))
             }
             if let checkpoint, seconds(lastCheckpoint) >= checkpoint.interval {
-                try writeCheckpoint(to: checkpoint.path)
+                attemptCheckpoint(checkpoint)
                 lastCheckpoint = DispatchTime.now().uptimeNanoseconds
             }
         }
-        if let checkpoint { try writeCheckpoint(to: checkpoint.path) }
+        if let checkpoint { attemptCheckpoint(checkpoint) }
+    }
+
+    /// Writes a checkpoint; a failure (full disk, removed folder) does not end the run: it is counted in
+    /// `failedCheckpointWrites`, kept in `lastCheckpointFailure` and passed to `checkpoint.onFailure`, and the
+    /// previous checkpoint file (if any) stays intact because the write is atomic.
+    func attemptCheckpoint(_ checkpoint: CheckpointPolicy) {
+        do {
+            try writeCheckpoint(to: checkpoint.path)
+        } catch {
+            failedCheckpointWrites += 1
+            let failure = CheckpointFailure(path: checkpoint.path, time: time(ofRow: completedRow),
+                                            reason: Self.oneLine(error))
+            lastCheckpointFailure = failure
+            checkpoint.onFailure?(failure)
+        }
+    }
+
+    /// A one-line description of `error`: the localized text of a Foundation (Cocoa/POSIX) error, else its
+    /// description.
+    static func oneLine(_ error: Error) -> String {
+        let bridged = error as NSError
+        let foundation = bridged.domain == NSCocoaErrorDomain || bridged.domain == NSPOSIXErrorDomain
+        let text = foundation ? error.localizedDescription : String(describing: error)
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// Sets the last computed row (after restoring a checkpoint).
