@@ -137,7 +137,8 @@ public final class NetworkStationarySolver {
     /// root), so the window is 38/κ (Δ down to ~3e-17 of Δ0), at least 20, rounded up to a power-of-two grid.
     public static func automaticGrid(for model: NetworkModel) throws -> LagGrid {
         let distance = abs(model.coupling - 1)
-        let step = model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2)
+        let step = min(model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2),
+                       NetworkModel.largeVarianceStep(coupling: model.coupling, noise: model.noise))
         var window = 60 / max(distance, 1e-3)
         if !model.isQuiescent, let variance = try? PotentialMethod.variance(model: model), variance > 0 {
             let rate = PotentialMethod.tailRate(model: model, variance: variance)

@@ -254,7 +254,7 @@ public final class NetworkSimulator {
         network = try FiniteNetwork(model: model, size: options.size, backend: options.backend, threads: options.threads)
         accumulator = LaggedProductAccumulator(maximumLag: plan.maximumLagSamples, minimumBlockLength: 256)
         let rows = accumulator.blockLength + plan.maximumLagSamples
-        samples = AlignedBuffer(count: rows * network.couplings.leadingDimension)
+        samples = try AlignedBuffer(allocating: rows * network.couplings.leadingDimension, for: "the sample rows")
         increments = AlignedBuffer(count: network.couplings.leadingDimension)
     }
 
