@@ -15,9 +15,9 @@ import Foundation
 /// ~50^{−K}, is at rounding level (K(ρ; Δ0) is analytic in Δ0 > 0). A Δ0 outside the bracket builds a new one
 /// around it. A closed-form kernel, when given, is evaluated directly instead.
 ///
-/// **Large variance** (φ with `saturatesLikeTanh`, pair `.function`, bracket centre Δ0 ≥ `gradedVarianceThreshold`):
+/// **Large variance** (φ with `saturatesLikeTanh`, either pair, bracket centre Δ0 ≥ `gradedVarianceThreshold`):
 /// the ρ-series would need ~√Δ0 terms, each node an O(Δ0) quadrature. Instead K is held as a function of the angle
-/// θ = arccos ρ ∈ [0, π/2] (K(−ρ) = −K(ρ) gives the rest), in which K is even and smooth, with its structure on the
+/// θ = arccos ρ ∈ [0, π/2] (K(−ρ) = −K(ρ), or +K(ρ) for `.derivative`, gives the rest), in which K is even and smooth, with its structure on the
 /// scale θ ~ 1/√Δ0 near θ = 0 (tanh → sign smooths the arcsine law's corner). Panels [0, θ₁], [θ₁, 2θ₁], [2θ₁, 4θ₁],
 /// …, [·, π/2] with θ₁ = 1/√Δ0 each carry a `gradedNodes`-point Chebyshev interpolant, and the node values come from
 /// `LargeVarianceSplit` (φ = erf + localised remainder), whose cost does not grow with Δ0: the table costs
@@ -144,7 +144,7 @@ public final class CorrelationTable {
     }
 
     private func usesAngleForm(centre: Double) -> Bool {
-        nonlinearity.saturatesLikeTanh && pair == .function && parity == -1 && centre >= Self.gradedVarianceThreshold
+        nonlinearity.saturatesLikeTanh && parity == (pair == .function ? -1 : 1) && centre >= Self.gradedVarianceThreshold
     }
 
     /// Panel edges 0 = θ₀ < θ₁ = 1/√Δ0 < 2θ₁ < 4θ₁ < … < π/2 (the last panel spans at most a factor 8/3).
@@ -163,7 +163,9 @@ public final class CorrelationTable {
     /// Chebyshev coefficients (first-kind points, a_0 halved so that f = Σ a_k T_k) of K(θ) on every angle panel,
     /// concatenated.
     private func angleSeries(variance: Double) -> [Double] {
-        let split = LargeVarianceSplit(function: nonlinearity.function, variance: variance)
+        let split = pair == .function
+            ? LargeVarianceSplit(function: nonlinearity.function, variance: variance)
+            : LargeVarianceSplit(function: nonlinearity.derivative, variance: variance, kind: .derivative)
         let n = Self.gradedNodes
         var result: [Double] = []
         result.reserveCapacity((angleEdges.count - 1) * n)
@@ -193,7 +195,7 @@ public final class CorrelationTable {
         let x = min(1, max(-1, (2 * theta - lower - upper) / (upper - lower)))
         let n = Self.gradedNodes
         let value = Self.clenshaw(UnsafeBufferPointer(rebasing: series[(p * n)..<((p + 1) * n)]), x)
-        return rho < 0 ? -value : value
+        return rho < 0 && pair == .function ? -value : value
     }
 
     /// The adaptive Chebyshev-in-ρ series at one variance (or the angle panels' series, see the type).

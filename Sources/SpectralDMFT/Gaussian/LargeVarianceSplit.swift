@@ -15,6 +15,9 @@ import Foundation
 /// Gaussian average of q(ρu + c z) (trapezoid in z, step 0.5). Every sum has O(1) terms (≤ 110 × 221) whatever Δ0.
 /// Accurate to ~1e-15 absolute for Δ0 ≥ 1; used by `CorrelationTable` for tanh at large variance.
 struct LargeVarianceSplit {
+    /// Which average: `E[φ(u)φ(v)]` (smooth part erf(αx), odd) or `E[φ'(u)φ'(v)]` (smooth part e^{−α²x²}, even).
+    enum Kind { case function, derivative }
+
     /// The slope-matching erf scale α = √π/2.
     static let alpha = Double.pi.squareRoot() / 2
     /// Half-width of the region where q is kept.
@@ -26,43 +29,66 @@ struct LargeVarianceSplit {
 
     let variance: Double
     let function: @Sendable (Double) -> Double
+    let kind: Kind
     let nodeCount: Int            // nodes v_k = k·step, k = 0…nodeCount−1
     private var remainder: [Double]  // q(v_k)
     private var density: [Double]    // step · N(v_k; 0, Δ0)
 
-    /// Prepares the split of `function` (odd, saturating to ±1 like tanh) at variance `variance` (≥ 1).
-    init(function: @escaping @Sendable (Double) -> Double, variance: Double) {
+    /// Prepares the split of `function` (odd, saturating to ±1 like tanh) at variance `variance` (≥ 1); with
+    /// `kind: .derivative`, `function` is φ' (even, → 0 like sech²) and the smooth part is erf(αx)' = e^{−α²x²}.
+    init(function: @escaping @Sendable (Double) -> Double, variance: Double, kind: Kind = .function) {
         self.variance = variance
         self.function = function
+        self.kind = kind
         nodeCount = Int((Self.range / Self.step).rounded()) + 1
         remainder = [Double](repeating: 0, count: nodeCount)
         density = [Double](repeating: 0, count: nodeCount)
         let norm = Self.step / (2 * Double.pi * variance).squareRoot()
         for k in 0..<nodeCount {
             let v = Double(k) * Self.step
-            remainder[k] = Self.remainder(function, v)
+            remainder[k] = Self.remainder(function, v, kind)
             density[k] = norm * exp(-0.5 * v * v / variance)
         }
     }
 
-    @inline(__always) static func remainder(_ function: (Double) -> Double, _ x: Double) -> Double {
-        function(x) - erf(alpha * x)
+    @inline(__always) static func remainder(_ function: (Double) -> Double, _ x: Double, _ kind: Kind) -> Double {
+        kind == .function ? function(x) - erf(alpha * x) : function(x) - exp(-alpha * alpha * x * x)
     }
 
     /// `E[φ(u)φ(v)]` at correlation coefficient cos θ, θ ∈ [0, π/2] (ρ ≥ 0; use oddness for ρ < 0).
     func value(angle theta: Double) -> Double {
         let rho = cos(theta), sine = sin(theta)
         let a = 2 * Self.alpha * Self.alpha
-        let closed = (2 / Double.pi) * asin(min(1, a * rho * variance / (1 + a * variance)))
         let spread = variance.squareRoot() * sine           // c
         let spreadSquared = spread * spread
-        // Cross term: 2 E[q(v) erf(βv)], β = αρ/√(1 + 2α²c²); the integrand is even in v.
-        let beta = Self.alpha * rho / (1 + a * spreadSquared).squareRoot()
+        let closed: Double
         var cross = 0.0
-        remainder.withUnsafeBufferPointer { q in
-            density.withUnsafeBufferPointer { w in
-                for k in 1..<nodeCount { cross += w[k] * q[k] * erf(beta * Double(k) * Self.step) }
+        if kind == .function {
+            closed = (2 / Double.pi) * asin(min(1, a * rho * variance / (1 + a * variance)))
+            // Cross term: 2 E[q(v) erf(βv)], β = αρ/√(1 + 2α²c²); the integrand is even in v.
+            let beta = Self.alpha * rho / (1 + a * spreadSquared).squareRoot()
+            remainder.withUnsafeBufferPointer { q in
+                density.withUnsafeBufferPointer { w in
+                    for k in 1..<nodeCount { cross += w[k] * q[k] * erf(beta * Double(k) * Self.step) }
+                }
             }
+        } else {
+            // E[γ(u)γ(v)], γ = e^{−α²x²}: [(1 + 2α²Δ0)² − (2α²ρΔ0)²]^{−1/2} = [(1 + 2α²Δ0(1−ρ))(1 + 2α²Δ0(1+ρ))]^{−1/2}.
+            let oneMinus = sine * sine / (1 + rho)
+            closed = 1 / ((1 + a * variance * oneMinus) * (1 + a * variance * (1 + rho))).squareRoot()
+            // Cross term: 2 E[q(v) E[γ(u)|v]], E[γ(ρv + cz)] = e^{−α²ρ²v²/(1 + 2α²c²)} / √(1 + 2α²c²).
+            let widen = 1 + a * spreadSquared
+            let rate = Self.alpha * Self.alpha * rho * rho / widen
+            remainder.withUnsafeBufferPointer { q in
+                density.withUnsafeBufferPointer { w in
+                    cross = 0.5 * w[0] * q[0]  // v = 0 counted once after the doubling below
+                    for k in 1..<nodeCount {
+                        let v = Double(k) * Self.step
+                        cross += w[k] * q[k] * exp(-rate * v * v)
+                    }
+                }
+            }
+            cross /= widen.squareRoot()
         }
         cross *= 2  // both signs of v
         return closed + 2 * cross + remainderProduct(rho: rho, spread: spread)
@@ -72,22 +98,23 @@ struct LargeVarianceSplit {
     private func remainderProduct(rho: Double, spread: Double) -> Double {
         let h = Self.step
         let n = nodeCount
+        let odd = kind == .function
         var total = 0.0
         if spread >= Self.narrowSpread {
             // 2-D trapezoid; (u, v) → (−u, −v) leaves q(u)q(v)p(u,v) unchanged: sum u > 0 (all v), doubled.
             let inverse = 1 / (2 * spread * spread)
             let norm = h * h / (2 * Double.pi * variance.squareRoot() * spread)
             remainder.withUnsafeBufferPointer { q in
-                for i in 1..<n {
+                for i in (odd ? 1 : 0)..<n {
                     let u = Double(i) * h
-                    let qu = q[i]
+                    let qu = i == 0 ? 0.5 * q[0] : q[i]  // u = 0 counted once after the doubling
                     if qu == 0 { continue }
                     var row = 0.0
                     for j in (-(n - 1))...(n - 1) {
                         let v = Double(j) * h
                         let exponent = (u * u - 2 * rho * u * v + v * v) * inverse
                         if exponent > 745 { continue }
-                        let qv = j >= 0 ? q[j] : -q[-j]
+                        let qv = j >= 0 ? q[j] : (odd ? -q[-j] : q[-j])
                         row += qv * exp(-exponent)
                     }
                     total += qu * row
@@ -101,18 +128,18 @@ struct LargeVarianceSplit {
         let innerNorm = innerStep / (2 * Double.pi).squareRoot()
         remainder.withUnsafeBufferPointer { q in
             density.withUnsafeBufferPointer { w in
-                for i in 1..<n {
+                for i in (odd ? 1 : 0)..<n {
                     let u = Double(i) * h
                     var inner = 0.0
                     if spread == 0 {
-                        inner = Self.remainder(function, rho * u)
+                        inner = Self.remainder(function, rho * u, kind)
                     } else {
                         for k in -innerHalf...innerHalf {
                             let z = Double(k) * innerStep
-                            inner += innerNorm * exp(-0.5 * z * z) * Self.remainder(function, rho * u + spread * z)
+                            inner += innerNorm * exp(-0.5 * z * z) * Self.remainder(function, rho * u + spread * z, kind)
                         }
                     }
-                    total += w[i] * q[i] * inner
+                    total += (i == 0 ? 0.5 : 1) * w[i] * q[i] * inner
                 }
             }
         }
