@@ -45,7 +45,7 @@ struct NetworkReference: ParsableCommand {
         let variance = try PotentialMethod.variance(model: networkModel)
         let values = variance > 0 ? try PotentialMethod.correlation(model: networkModel, variance: variance, atLags: lagValues)
                                   : lagValues.map { _ in 0 }
-        let rate = variance > 0 ? PotentialMethod.tailRate(model: networkModel, variance: variance) : .nan
+        let rate = PotentialMethod.tailRate(model: networkModel, variance: variance)
         let record = NetworkReferenceRecord(g: model.coupling, sigma: model.noise, phi: phi.name, delta0: variance,
                                             tailRate: rate, lags: lagValues, deltaAtLags: values,
                                             seconds: Date().timeIntervalSince(start))

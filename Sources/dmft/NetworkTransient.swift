@@ -66,7 +66,7 @@ struct NetworkTransient: ParsableCommand {
     }
 
     func options() throws -> TwoTimeOptions {
-        let options = TwoTimeOptions(step: dt, steps: Int((tMax / dt).rounded()), order: order)
+        let options = TwoTimeOptions(step: dt, maximumTime: tMax, order: order)
         do { try options.validate() } catch let error as TwoTimeError { throw InputError(error.description) }
         return options
     }

@@ -114,8 +114,7 @@ struct PSpinQuenchCommand: ParsableCommand {
     }
 
     func options() throws -> TwoTimeOptions {
-        let steps = Int((tMax / dt).rounded())
-        let options = TwoTimeOptions(step: dt, steps: steps, order: order, correctorPasses: correctorPasses)
+        let options = TwoTimeOptions(step: dt, maximumTime: tMax, order: order, correctorPasses: correctorPasses)
         do { try options.validate() } catch let error as TwoTimeError { throw InputError(error.description) }
         return options
     }

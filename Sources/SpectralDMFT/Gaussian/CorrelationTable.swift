@@ -14,6 +14,14 @@ import Foundation
 /// and interpolates its coefficients barycentrically in Δ0; K is such that the interpolation error,
 /// ~50^{−K}, is at rounding level (K(ρ; Δ0) is analytic in Δ0 > 0). A Δ0 outside the bracket builds a new one
 /// around it. A closed-form kernel, when given, is evaluated directly instead.
+///
+/// **Large variance** (φ with `saturatesLikeTanh`, either pair, bracket centre Δ0 ≥ `gradedVarianceThreshold`):
+/// the ρ-series would need ~√Δ0 terms, each node an O(Δ0) quadrature. Instead K is held as a function of the angle
+/// θ = arccos ρ ∈ [0, π/2] (K(−ρ) = −K(ρ), or +K(ρ) for `.derivative`, gives the rest), in which K is even and smooth, with its structure on the
+/// scale θ ~ 1/√Δ0 near θ = 0 (tanh → sign smooths the arcsine law's corner). Panels [0, θ₁], [θ₁, 2θ₁], [2θ₁, 4θ₁],
+/// …, [·, π/2] with θ₁ = 1/√Δ0 each carry a `gradedNodes`-point Chebyshev interpolant, and the node values come from
+/// `LargeVarianceSplit` (φ = erf + localised remainder), whose cost does not grow with Δ0: the table costs
+/// O(log Δ0) node evaluations instead of O(Δ0^{3/2}).
 public final class CorrelationTable {
     /// Which Gaussian average the table holds.
     public enum Pair: Sendable {
@@ -39,6 +47,13 @@ public final class CorrelationTable {
     public static let varianceNodes = 8
     /// Relative half-width of a variance bracket.
     public static let bracketHalfWidth = 0.04
+
+    /// Bracket centre from which the angle-panel form (large variance, saturating φ) is used.
+    public static let gradedVarianceThreshold = 2.0
+    /// Chebyshev points per angle panel.
+    public static let gradedNodes = 24
+    /// Panel edges θ_p of the angle form (empty: the ρ-series is in use).
+    private var angleEdges: [Double] = []
 
     private var coefficients: [Double] = []
     private var bracketVariances: [Double] = []
@@ -87,6 +102,7 @@ public final class CorrelationTable {
         bracketBuilds += 1
         let count = Self.varianceNodes, half = Self.bracketHalfWidth
         bracketRange = (centre * (1 - half))...(centre * (1 + half))
+        angleEdges = usesAngleForm(centre: centre) ? Self.angleEdges(variance: centre) : []
         bracketVariances = (0..<count).map { k in
             centre * (1 + half * cos(Double.pi * (2 * Double(k) + 1) / (2 * Double(count))))
         }
@@ -127,8 +143,64 @@ public final class CorrelationTable {
         }
     }
 
-    /// The adaptive Chebyshev-in-ρ series at one variance.
+    private func usesAngleForm(centre: Double) -> Bool {
+        nonlinearity.saturatesLikeTanh && parity == (pair == .function ? -1 : 1) && centre >= Self.gradedVarianceThreshold
+    }
+
+    /// Panel edges 0 = θ₀ < θ₁ = 1/√Δ0 < 2θ₁ < 4θ₁ < … < π/2 (the last panel spans at most a factor 8/3).
+    static func angleEdges(variance: Double) -> [Double] {
+        let quarter = Double.pi / 2
+        var edges = [0.0]
+        var edge = min(1 / variance.squareRoot(), quarter / 2)
+        while edge < 0.75 * quarter {
+            edges.append(edge)
+            edge *= 2
+        }
+        edges.append(quarter)
+        return edges
+    }
+
+    /// Chebyshev coefficients (first-kind points, a_0 halved so that f = Σ a_k T_k) of K(θ) on every angle panel,
+    /// concatenated.
+    private func angleSeries(variance: Double) -> [Double] {
+        let split = pair == .function
+            ? LargeVarianceSplit(function: nonlinearity.function, variance: variance)
+            : LargeVarianceSplit(function: nonlinearity.derivative, variance: variance, kind: .derivative)
+        let n = Self.gradedNodes
+        var result: [Double] = []
+        result.reserveCapacity((angleEdges.count - 1) * n)
+        var values = [Double](repeating: 0, count: n)
+        for p in 0..<(angleEdges.count - 1) {
+            let lower = angleEdges[p], upper = angleEdges[p + 1]
+            let centre = 0.5 * (lower + upper), halfWidth = 0.5 * (upper - lower)
+            for j in 0..<n {
+                values[j] = split.value(angle: centre + halfWidth * cos(Double.pi * (Double(j) + 0.5) / Double(n)))
+            }
+            for k in 0..<n {
+                var sum = 0.0
+                for j in 0..<n { sum += values[j] * cos(Double.pi * Double(k) * (Double(j) + 0.5) / Double(n)) }
+                result.append((k == 0 ? 1 : 2) * sum / Double(n))
+            }
+        }
+        return result
+    }
+
+    /// K at correlation coefficient ρ from the angle panels.
+    @inline(__always) private func angleValue(_ series: UnsafeBufferPointer<Double>, rho: Double) -> Double {
+        let theta = acos(abs(rho))
+        var p = 0
+        let last = angleEdges.count - 2
+        while p < last && theta > angleEdges[p + 1] { p += 1 }
+        let lower = angleEdges[p], upper = angleEdges[p + 1]
+        let x = min(1, max(-1, (2 * theta - lower - upper) / (upper - lower)))
+        let n = Self.gradedNodes
+        let value = Self.clenshaw(UnsafeBufferPointer(rebasing: series[(p * n)..<((p + 1) * n)]), x)
+        return rho < 0 && pair == .function ? -value : value
+    }
+
+    /// The adaptive Chebyshev-in-ρ series at one variance (or the angle panels' series, see the type).
     private func chebyshevSeries(variance: Double) -> [Double] {
+        if !angleEdges.isEmpty { return angleSeries(variance: variance) }
         var intervals = 16
         var nodeValues = [Double](repeating: 0, count: intervals + 1)
         fillNodes(&nodeValues, intervals: intervals, indices: Array(0...intervals), variance: variance)
@@ -180,6 +252,7 @@ public final class CorrelationTable {
         let rho = variance > 0 ? min(1, max(-1, covariance / variance)) : 0
         if let closedForm { return closedForm(variance, variance, rho * variance) }
         if coefficients.isEmpty { return exactValue(correlationCoefficient: rho, variance: variance) }
+        if !angleEdges.isEmpty { return coefficients.withUnsafeBufferPointer { angleValue($0, rho: rho) } }
         return coefficients.withUnsafeBufferPointer { Self.clenshaw($0, rho) }
     }
 
@@ -192,6 +265,12 @@ public final class CorrelationTable {
             return
         }
         let inverse = 1 / variance
+        if !angleEdges.isEmpty {
+            coefficients.withUnsafeBufferPointer { series in
+                for j in 0..<n { values[j] = angleValue(series, rho: min(1, max(-1, covariances[j] * inverse))) }
+            }
+            return
+        }
         coefficients.withUnsafeBufferPointer { series in
             for j in 0..<n {
                 let rho = min(1, max(-1, covariances[j] * inverse))

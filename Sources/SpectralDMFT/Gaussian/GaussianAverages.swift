@@ -26,9 +26,13 @@ public enum GaussianAverages {
     }
 
     /// Step of the trapezoid rule for a variable `scale·z` through a function analytic in a strip of half-width `d`.
+    ///
+    /// Never below `cutoff / 2^22` (a rule of at most ~8.4M nodes), so that a huge or infinite scale cannot make the
+    /// node count overflow `Int`; the solvers' supported ranges keep the scale far below that floor.
     public static func stepSize(scale: Double, singularityDistance d: Double) -> Double {
         guard scale > 0, d.isFinite else { return 0.5 }
-        return min(0.5, 0.18 * d / scale)
+        let step = min(0.5, 0.18 * d / scale)
+        return step >= cutoff / 4_194_304 ? step : cutoff / 4_194_304
     }
 
     /// `E[g(u)]` for u ~ N(0, variance); `d` is the half-width of g's strip of analyticity. Allocates nothing.

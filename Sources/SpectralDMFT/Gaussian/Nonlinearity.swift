@@ -22,6 +22,10 @@ public struct Nonlinearity: Sendable {
     public let closedFormCorrelation: (@Sendable (Double, Double, Double) -> Double)?
     /// Closed form of `E[φ'(u)φ'(v)]` for `(Var u, Var v, Cov)`, when one is known.
     public let closedFormDerivativeCorrelation: (@Sendable (Double, Double, Double) -> Double)?
+    /// True when φ − erf(√π x/2) is odd, analytic in the strip |Im x| < π/2 and decays at least like e^{−2|x|}
+    /// (tanh): `CorrelationTable` then averages φ at large variance by `LargeVarianceSplit`, at a cost independent
+    /// of the variance. False for user functions unless declared.
+    public let saturatesLikeTanh: Bool
 
     /// A transfer function given by closures. When `antiderivative` is nil, Φ is integrated numerically
     /// (16-point Gauss–Legendre on panels of width ≤ 1/2, accurate to ~1e-15 for analytic φ).
@@ -32,8 +36,10 @@ public struct Nonlinearity: Sendable {
         antiderivative: (@Sendable (Double) -> Double)? = nil,
         singularityDistance: Double = Double.pi / 2,
         closedFormCorrelation: (@Sendable (Double, Double, Double) -> Double)? = nil,
-        closedFormDerivativeCorrelation: (@Sendable (Double, Double, Double) -> Double)? = nil
+        closedFormDerivativeCorrelation: (@Sendable (Double, Double, Double) -> Double)? = nil,
+        saturatesLikeTanh: Bool = false
     ) {
+        self.saturatesLikeTanh = saturatesLikeTanh
         self.name = name
         self.function = function
         self.derivative = derivative
@@ -57,7 +63,8 @@ public struct Nonlinearity: Sendable {
             }
             return a + Foundation.log1p(Foundation.exp(-2 * a)) - Foundation.log(2)
         },
-        singularityDistance: Double.pi / 2
+        singularityDistance: Double.pi / 2,
+        saturatesLikeTanh: true
     )
 
     /// φ(x) = erf(√π x / 2), slope 1 at the origin like tanh, with closed-form Gaussian kernels.

@@ -12,10 +12,12 @@ public struct NetworkModel: StationaryProblem {
     /// The transfer function φ (odd).
     public let nonlinearity: Nonlinearity
 
-    /// Validates and stores the parameters; throws `ModelError` for g ≤ 0, σ < 0, non-finite values or an even/biased φ.
+    /// Validates and stores the parameters; throws `ModelError` for g ≤ 0, σ < 0, non-finite values, values beyond
+    /// the supported range (`maximumCoupling`, `maximumNoise`) or an even/biased φ.
     public init(coupling: Double, noise: Double = 0, nonlinearity: Nonlinearity = .tanh) throws {
         guard coupling.isFinite, coupling > 0 else { throw ModelError.invalidParameter(name: "g", value: coupling, requirement: "a finite number > 0") }
         guard noise.isFinite, noise >= 0 else { throw ModelError.invalidParameter(name: "sigma", value: noise, requirement: "a finite number >= 0") }
+        try Self.checkSupportedRange(coupling: coupling, noise: noise)
         guard nonlinearity.isOdd else { throw ModelError.transferFunctionNotOdd(nonlinearity.name) }
         self.coupling = coupling
         self.noise = noise
@@ -47,6 +49,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidParameter(name: String, value: Double, requirement: String)
     case transferFunctionNotOdd(String)
     case unknownTransferFunction(String)
+    /// A parameter beyond the supported range (`NetworkModel.maximumCoupling`, `.maximumNoise`).
+    case outsideSupportedRange(name: String, value: Double, maximum: Double)
 
     public var description: String {
         switch self {
@@ -54,6 +58,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "invalid \(name) = \(value): it must be \(requirement)"
         case .transferFunctionNotOdd(let name):
             return "transfer function '\(name)' is not odd: the stationary network solver needs φ(−x) = −φ(x)"
+        case .outsideSupportedRange(let name, let value, let maximum):
+            return "\(name) = \(value) is outside the supported range: \(name) <= \(maximum) (docs/PHYSICS.md §1)"
         case .unknownTransferFunction(let name):
             return "unknown transfer function '\(name)': choose tanh or erf"
         }

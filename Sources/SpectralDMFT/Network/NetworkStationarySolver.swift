@@ -151,7 +151,8 @@ public final class NetworkStationarySolver: StationarySolver {
     /// root), so the window is 38/κ (Δ down to ~3e-17 of Δ0), at least 20, rounded up to a power-of-two grid.
     public static func automaticGrid(for model: NetworkModel, lyapunov: Bool = false) throws -> LagGrid {
         let distance = abs(model.coupling - 1)
-        let naturalStep = model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2)
+        let naturalStep = min(model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2),
+                              NetworkModel.largeVarianceStep(coupling: model.coupling, noise: model.noise))
         let step = lyapunov ? min(naturalStep, lyapunovStep) : naturalStep
         var window = 60 / max(distance, 1e-3)
         if !model.isQuiescent, let variance = try? PotentialMethod.variance(model: model), variance > 0 {

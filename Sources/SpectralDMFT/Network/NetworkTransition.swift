@@ -82,21 +82,90 @@ public enum NetworkTransition {
         return found
     }
 
+    /// Below this σ the three couplings come from the small-noise series (`SmallNoiseSeries`, tanh and erf):
+    /// the series' truncation error there is below 1e-10, while the direct roots lose digits (the energy
+    /// equation balances terms of order σ⁴ against terms of order Δ0² ~ σ²).
+    public static let seriesNoiseLimit = 1e-3
+    /// Below this σ, g_c is the root of the curvature criterion Δ0 = g²⟨φ²⟩ (one-dimensional averages; equal to the
+    /// λ_max root, docs/PHYSICS.md §1) instead of the root of λ_max from DMFT solves, whose lag window grows as
+    /// 1/(g_c − 1) ~ 1/σ and whose cost explodes as σ → 0.
+    public static let criterionNoiseLimit = 0.1
+
     /// The three couplings at noise σ. Throws when a root cannot be bracketed or a solve fails.
+    ///
+    /// σ = 0: all equal 1. σ < `seriesNoiseLimit` (tanh, erf): the small-noise series. σ < `criterionNoiseLimit`:
+    /// g_c = the criterion root. Otherwise g_c is the root of λ_max(g) from DMFT solves. Each branch agrees with
+    /// the next where both apply (tests), so g_c(σ) is continuous and → 1 as σ → 0.
     public static func locate(noise: Double, nonlinearity: Nonlinearity = .tanh) throws -> NetworkTransitionResult {
         guard noise.isFinite, noise >= 0 else {
             throw ModelError.invalidParameter(name: "sigma", value: noise, requirement: "a finite number >= 0")
         }
         if noise == 0 { return NetworkTransitionResult(sigma: 0, gC: 1, gCCriterion: 1, gLocal: 1) }
+        if noise < seriesNoiseLimit {
+            guard let series = SmallNoiseSeries(nonlinearity: nonlinearity) else {
+                throw ModelError.invalidParameter(name: "sigma", value: noise,
+                                                  requirement: "at least \(seriesNoiseLimit) for φ = \(nonlinearity.name) "
+                                                    + "(the small-noise series is known for tanh and erf)")
+            }
+            let criterion = series.criticalCoupling(noise: noise)
+            return NetworkTransitionResult(sigma: noise, gC: criterion, gCCriterion: criterion,
+                                           gLocal: series.localCoupling(noise: noise))
+        }
         let local = try root("g²⟨φ'²⟩ − 1", noise: noise, from: 1, tolerance: 1e-12) {
             try localInstability($0, noise: noise, nonlinearity: nonlinearity)
         }
         let criterion = try root("Δ0 − g²⟨φ²⟩", noise: noise, from: local, tolerance: 1e-12) {
             -(try curvatureCriterion($0, noise: noise, nonlinearity: nonlinearity))
         }
+        if noise < criterionNoiseLimit {
+            return NetworkTransitionResult(sigma: noise, gC: criterion, gCCriterion: criterion, gLocal: local)
+        }
         let critical = try root("λ_max", noise: noise, from: local, tolerance: 1e-9) {
             try lyapunovExponent(coupling: $0, noise: noise, nonlinearity: nonlinearity).0.lambdaMax
         }
         return NetworkTransitionResult(sigma: noise, gC: critical, gCCriterion: criterion, gLocal: local)
+    }
+}
+
+/// The transition couplings at small noise, as power series in σ (tanh and erf).
+///
+/// Derivation (docs/PHYSICS.md §1). For small variance expand the Gaussian averages in Δ0 with φ's Taylor series
+/// (tanh: φ = x − x³/3 + 2x⁵/15 − …, Φ = ln cosh x): ⟨φ²⟩ = Δ0 − 2Δ0² + …, ⟨φ'²⟩ = 1 − 2Δ0 + …,
+/// Var Φ = Δ0²/2 − Δ0³ + …. The criterion Δ0 = g²⟨φ²⟩ gives g² = Δ0/⟨φ²⟩ = 1 + 2Δ0 − 5Δ0²/3 + …; in the energy
+/// equation Δ0²/2 − g² Var Φ = σ⁴/8 the orders Δ0² and Δ0³ then cancel and Δ0⁴/6 − Δ0⁵ + … = σ⁴/8, so
+/// Δ0 = (3/4)^{1/4} σ + (3√3/4) σ² + …, and g_c = 1 + (3^{1/4}/√2) σ + (√3/12) σ² − (113·√2·3^{3/4}/480) σ³
+/// + (171/40) σ⁴ + O(σ⁵). The local line g²⟨φ'²⟩ = 1 follows in the same way. Series to order 10 in Δ0 were
+/// expanded symbolically; the coefficients below are exact to rounding. The truncation error at σ = 10⁻³ is
+/// ~σ⁵·10 ≈ 1e-14; the series agree with the direct roots there (tests).
+public struct SmallNoiseSeries: Sendable {
+    /// Coefficients of g_c − 1 in powers σ¹…σ⁴.
+    public let critical: [Double]
+    /// Coefficients of g_local − 1 in powers σ¹…σ⁴.
+    public let local: [Double]
+
+    /// The series for `nonlinearity` (by name: tanh or erf); nil for other transfer functions.
+    public init?(nonlinearity: Nonlinearity) {
+        switch nonlinearity.name {
+        case "tanh":
+            critical = [0.93060485910209960, 0.14433756729740644, -0.75891501435037648, 4.275]
+            local = [0.62233297728847833, -0.19364916731037084, 0.071906843495546330, 0.343]
+        case "erf":
+            critical = [0.82472708309345080, 0.11336246026463862, -0.056095854711811575, -0.0012851047397251769]
+            local = [0.55152824107022923, -0.15209170034901045, 0.11072538572682853, -0.10224293309253507]
+        default:
+            return nil
+        }
+    }
+
+    /// g_c(σ) = 1 + Σ_k critical[k−1] σ^k.
+    public func criticalCoupling(noise: Double) -> Double { 1 + Self.sum(critical, noise) }
+
+    /// g_local(σ) = 1 + Σ_k local[k−1] σ^k.
+    public func localCoupling(noise: Double) -> Double { 1 + Self.sum(local, noise) }
+
+    static func sum(_ coefficients: [Double], _ x: Double) -> Double {
+        var total = 0.0
+        for coefficient in coefficients.reversed() { total = (total + coefficient) * x }
+        return total
     }
 }

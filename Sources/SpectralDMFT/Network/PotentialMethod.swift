@@ -101,7 +101,8 @@ public enum PotentialMethod {
 
     /// The tail rate `κ = √(1 − g²⟨φ'⟩²)`, ⟨φ'⟩ at variance Δ0: Δ(τ) ∝ e^{−κτ} as τ → ∞ (units: 1/time).
     ///
-    /// Returns NaN when `1 − g²⟨φ'⟩² < 0` (no stationary approach to Δ = 0).
+    /// On the quiescent branch (Δ0 = 0, σ = 0, g ≤ 1) this is the linearised decay rate of perturbations of Δ ≡ 0,
+    /// `√(1 − g² φ'(0)²)`. Returns NaN when `1 − g²⟨φ'⟩² < 0` (no stationary approach to Δ = 0).
     public static func tailRate(model: NetworkModel, variance: Double) -> Double {
         let squared = tailRateSquared(model: model, variance: variance)
         return squared >= 0 ? squared.squareRoot() : .nan
@@ -401,24 +402,53 @@ struct PotentialLandscape {
         Self.split(nonlinearity, covariance: covariance, conditionalVariance: conditionalVariance)
     }
 
-    /// Both differences of C_Φ from one pass over the two-dimensional trapezoid rule (z ≥ 0 only: m is even).
+    /// Scale (standard deviation × `quadratureRefinement`) above which the uniform trapezoid rule, whose node count
+    /// grows with it, gives way to `GradedGaussianRule` (about 620 trapezoid nodes at the switch).
+    static let gradedScale = 8.0
+
+    /// Both differences of C_Φ from one pass over a two-dimensional rule (z ≥ 0 only: m is even).
+    ///
+    /// Small scales: the uniform trapezoid rules of `PotentialMethod.refinedRule`. Large scales (√Δ or s above
+    /// `gradedScale`, i.e. Δ0 ≳ 36): Gauss–Legendre panels graded around the near-singularity, at z = 0 for the
+    /// outer variable (m(z) is analytic in |Im z| < (π/2)/√Δ) and at x = −√Δ z / s for the inner one, so the cost
+    /// grows like log Δ0 instead of Δ0.
     static func split(_ nonlinearity: Nonlinearity, covariance: Double, conditionalVariance: Double) -> Split {
         let commonScale = max(covariance, 0).squareRoot()
         let conditionalScale = max(conditionalVariance, 0).squareRoot()
-        let outer = PotentialMethod.refinedRule(scale: commonScale, nonlinearity)
-        let inner = PotentialMethod.refinedRule(scale: conditionalScale, nonlinearity)
-        let innerNodes = inner.nodes.map { conditionalScale * $0 }
-        let innerWeights = inner.weights
-        let innerTotal = innerWeights.reduce(0, +)
+        let refinement = PotentialMethod.quadratureRefinement
+        let gradedOuter = refinement * commonScale > gradedScale
+        let gradedInner = refinement * conditionalScale > gradedScale
+        let outerNodes: [Double], outerRuleWeights: [Double]
+        if gradedOuter {
+            let half = GradedGaussianRule.rule(centre: 0, width: nonlinearity.singularityDistance / commonScale, lower: 0)
+            outerNodes = half.nodes
+            outerRuleWeights = half.weights.map { 2 * $0 }
+        } else {
+            let outer = PotentialMethod.refinedRule(scale: commonScale, nonlinearity)
+            let centre = outer.nodes.count / 2
+            outerNodes = Array(outer.nodes[centre...])
+            outerRuleWeights = (centre..<outer.nodes.count).map { $0 == centre ? outer.weights[$0] : 2 * outer.weights[$0] }
+        }
+        let uniformInner = gradedInner ? nil : PotentialMethod.refinedRule(scale: conditionalScale, nonlinearity)
+        var innerNodes = uniformInner.map { $0.nodes.map { conditionalScale * $0 } } ?? []
+        var innerWeights = uniformInner?.weights ?? []
+        var innerTotal = innerWeights.reduce(0, +)
         let antiderivative = nonlinearity.antiderivative
         var values = [Double](repeating: 0, count: innerNodes.count)
-        let centre = outer.nodes.count / 2
         var outerWeights = [Double](), conditionalMeans = [Double]()
-        outerWeights.reserveCapacity(outer.nodes.count - centre)
-        conditionalMeans.reserveCapacity(outer.nodes.count - centre)
+        outerWeights.reserveCapacity(outerNodes.count)
+        conditionalMeans.reserveCapacity(outerNodes.count)
         var outerTotal = 0.0, meanSum = 0.0, conditionalSpreadSum = 0.0
-        for i in centre..<outer.nodes.count {
-            let shift = commonScale * outer.nodes[i]
+        for i in outerNodes.indices {
+            let shift = commonScale * outerNodes[i]
+            if gradedInner {
+                let inner = GradedGaussianRule.rule(centre: -shift / conditionalScale,
+                                                    width: nonlinearity.singularityDistance / conditionalScale)
+                innerNodes = inner.nodes.map { conditionalScale * $0 }
+                innerWeights = inner.weights
+                innerTotal = innerWeights.reduce(0, +)
+                if values.count != innerNodes.count { values = [Double](repeating: 0, count: innerNodes.count) }
+            }
             var sum = 0.0
             for k in innerNodes.indices {
                 let value = antiderivative(shift + innerNodes[k])
@@ -431,7 +461,7 @@ struct PotentialLandscape {
                 let deviation = values[k] - conditionalMean
                 spread += innerWeights[k] * deviation * deviation
             }
-            let weight = i == centre ? outer.weights[i] : 2 * outer.weights[i]
+            let weight = outerRuleWeights[i]
             outerWeights.append(weight)
             conditionalMeans.append(conditionalMean)
             outerTotal += weight

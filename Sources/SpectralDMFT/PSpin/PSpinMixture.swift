@@ -32,16 +32,28 @@ public struct PSpinMixture: Sendable, Codable, Equatable, Hashable, CustomString
     /// The terms with `c_p > 0`, sorted by increasing degree.
     public let terms: [Term]
 
+    /// Largest degree accepted, 64: beyond it `q^p` underflows to 0 for every q ≤ 1/2^{16} … and T_d, C(t,t')
+    /// and the energy lose all meaning in double precision (p(p−1) q^{p−2} is needed near q = 1).
+    public static let maximumDegree = 64
+    /// Largest coefficient accepted, 10¹²: with p ≤ 64 it keeps `f''(1) = Σ c_p p(p−1)/2` below 10^{17}·(terms),
+    /// so f, f', f'' and T_d (∝ √c) stay finite. Energies scale as √c, temperatures as √c.
+    public static let maximumCoefficient = 1e12
+
     /// Validates and stores the terms.
     ///
-    /// - Throws: `PSpinModelError` for a degree below 2, a negative or non-finite coefficient, a repeated
+    /// - Throws: `PSpinModelError` for a degree below 2 or above `maximumDegree`, a negative, non-finite or
+    ///   larger than `maximumCoefficient` coefficient, a repeated
     ///   degree, or when no coefficient is positive.
     public init(terms: [Term]) throws {
         var seen = Set<Int>()
         for term in terms {
             guard term.degree >= 2 else { throw PSpinModelError.invalidDegree(term.degree) }
+            guard term.degree <= Self.maximumDegree else { throw PSpinModelError.degreeTooLarge(term.degree) }
             guard term.coefficient.isFinite else {
                 throw PSpinModelError.nonFiniteCoefficient(degree: term.degree, value: term.coefficient)
+            }
+            guard term.coefficient <= Self.maximumCoefficient else {
+                throw PSpinModelError.coefficientTooLarge(degree: term.degree, value: term.coefficient)
             }
             guard term.coefficient >= 0 else {
                 throw PSpinModelError.negativeCoefficient(degree: term.degree, value: term.coefficient)
@@ -265,6 +277,10 @@ public enum PSpinModelError: Error, Equatable, CustomStringConvertible {
     case negativeCoefficient(degree: Int, value: Double)
     /// A NaN or infinite coefficient.
     case nonFiniteCoefficient(degree: Int, value: Double)
+    /// A degree above `PSpinMixture.maximumDegree`.
+    case degreeTooLarge(Int)
+    /// A coefficient above `PSpinMixture.maximumCoefficient`.
+    case coefficientTooLarge(degree: Int, value: Double)
     /// The same degree given twice.
     case repeatedDegree(Int)
     /// Every coefficient is zero (or no term was given).
@@ -280,6 +296,10 @@ public enum PSpinModelError: Error, Equatable, CustomStringConvertible {
             return "negative coefficient c_\(degree) = \(PSpinMixture.format(value)): coefficients must be >= 0"
         case .nonFiniteCoefficient(let degree, let value):
             return "coefficient c_\(degree) = \(value) is not a finite number"
+        case .degreeTooLarge(let degree):
+            return "degree p = \(degree) is too large: degrees up to \(PSpinMixture.maximumDegree) are supported"
+        case .coefficientTooLarge(let degree, let value):
+            return "coefficient c_\(degree) = \(value) is too large: coefficients up to 1e12 are supported"
         case .repeatedDegree(let degree):
             return "degree p = \(degree) appears more than once"
         case .noPositiveTerm:

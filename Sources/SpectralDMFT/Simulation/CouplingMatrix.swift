@@ -32,7 +32,8 @@ public final class CouplingMatrix {
 
     /// An all-zero matrix of `size × size` values using `backend`; `threads` is for the vectorised loop.
     ///
-    /// - Throws: `SimulationError.blasUnavailable` when `backend == .blas` and no CBLAS can be opened.
+    /// - Throws: `SimulationError.blasUnavailable` when `backend == .blas` and no CBLAS can be opened;
+    ///   `AllocationError.outOfMemory` when the 8 N² bytes cannot be allocated.
     public init(size: Int, backend: MatrixVectorBackend = .automatic,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         precondition(size >= 1, "a matrix needs at least one row")
@@ -46,7 +47,7 @@ public final class CouplingMatrix {
         case .vectorised: blas = nil
         }
         self.threads = size >= 256 ? max(1, threads) : 1
-        storage = AlignedBuffer(count: size * leadingDimension)
+        storage = try AlignedBuffer(allocating: size * leadingDimension, for: "the \(size) × \(size) coupling matrix")
     }
 
     /// Name of the product in use: the BLAS's description, or `vectorised loop (SIMD4<Double>, T threads)`.

@@ -180,6 +180,10 @@ public struct NetworkSimulationPlan: Sendable, Codable {
         guard renormalisation.isFinite && renormalisation > 0 else {
             throw SimulationError.invalidRenormalisationInterval(renormalisation)
         }
+        guard sampleInterval <= options.duration else {
+            throw SimulationError.durationShorterThanSample(duration: options.duration, sampleInterval: sampleInterval)
+        }
+        // Both ratios below are bounded by totalSteps ≤ 1e10 (sample ≤ duration) or capped, so Int() cannot trap.
         let stepsPerSample = max(1, Int((sampleInterval / step).rounded()))
         let actualInterval = Double(stepsPerSample) * step
         let intervals = Int((options.duration / actualInterval * (1 + 1e-12)).rounded(.down))
@@ -195,7 +199,7 @@ public struct NetworkSimulationPlan: Sendable, Codable {
         self.integrator = integrator
         self.step = step
         self.stepsPerSample = stepsPerSample
-        stepsPerRenormalisation = max(1, Int((renormalisation / step).rounded()))
+        stepsPerRenormalisation = max(1, Int(min(renormalisation / step, 1e15).rounded()))
         transientSteps = Int((options.transient / step).rounded())
         measuredSteps = intervals * stepsPerSample
         maximumLagSamples = lagSamples
@@ -250,7 +254,7 @@ public final class NetworkSimulator {
         network = try FiniteNetwork(model: model, size: options.size, backend: options.backend, threads: options.threads)
         accumulator = LaggedProductAccumulator(maximumLag: plan.maximumLagSamples, minimumBlockLength: 256)
         let rows = accumulator.blockLength + plan.maximumLagSamples
-        samples = AlignedBuffer(count: rows * network.couplings.leadingDimension)
+        samples = try AlignedBuffer(allocating: rows * network.couplings.leadingDimension, for: "the sample rows")
         increments = AlignedBuffer(count: network.couplings.leadingDimension)
     }
 

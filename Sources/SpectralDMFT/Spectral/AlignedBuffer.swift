@@ -1,5 +1,19 @@
 import CFFTW
 
+/// A memory allocation that failed. The description is one line, fit for a command-line error.
+public enum AllocationError: Error, Equatable, CustomStringConvertible {
+    /// `bytes` could not be allocated for `purpose`.
+    case outOfMemory(bytes: Int, purpose: String)
+
+    public var description: String {
+        switch self {
+        case .outOfMemory(let bytes, let purpose):
+            return "cannot allocate \(MemoryBudget.format(bytes: bytes)) for \(purpose): out of memory "
+                + "(see ulimit -v and the cgroup limit); use a smaller problem"
+        }
+    }
+}
+
 /// A contiguous, FFTW-aligned (SIMD-aligned) array of `Double`, allocated once and reused.
 ///
 /// Memory comes from `fftw_malloc`, so FFTW's new-array execute functions may be applied to any
@@ -11,13 +25,23 @@ public final class AlignedBuffer {
     /// Base address of the storage (aligned for SIMD loads).
     public let baseAddress: UnsafeMutablePointer<Double>
 
-    /// Allocates `count` values, initialised to `value`.
-    public init(count: Int, repeating value: Double = 0) {
-        precondition(count > 0, "AlignedBuffer needs a positive count")
-        self.count = count
-        guard let raw = fftw_malloc(count * MemoryLayout<Double>.stride) else {
-            fatalError("fftw_malloc failed for \(count) doubles")
+    /// Allocates `count` values, initialised to `value`; for the small, fixed-size workspaces of solvers. A failed
+    /// allocation is a fatal error: sizes that come from user input go through `init(allocating:repeating:for:)`.
+    public convenience init(count: Int, repeating value: Double = 0) {
+        do { try self.init(allocating: count, repeating: value, for: "a workspace") } catch {
+            fatalError("\(error)")
         }
+    }
+
+    /// Allocates `count` values, initialised to `value`, or throws `AllocationError.outOfMemory` (naming `purpose`)
+    /// when `count · 8` bytes overflow or `fftw_malloc` returns nil (e.g. under `ulimit -v` or a cgroup limit).
+    public init(allocating count: Int, repeating value: Double = 0, for purpose: String) throws {
+        precondition(count > 0, "AlignedBuffer needs a positive count")
+        let bytes = count.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        guard !bytes.overflow, let raw = fftw_malloc(bytes.partialValue) else {
+            throw AllocationError.outOfMemory(bytes: bytes.overflow ? Int.max : bytes.partialValue, purpose: purpose)
+        }
+        self.count = count
         baseAddress = raw.bindMemory(to: Double.self, capacity: count)
         baseAddress.initialize(repeating: value, count: count)
     }

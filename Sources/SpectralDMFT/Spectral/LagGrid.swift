@@ -16,11 +16,14 @@ public struct LagGrid: Sendable, Hashable, Codable {
     /// Frequency spacing `π / window`.
     public var frequencyStep: Double { Double.pi / window }
 
-    /// Makes a grid; throws `GridError` for a non-positive or non-finite step or fewer than 8 intervals.
+    /// Makes a grid; throws `GridError` for a non-positive or non-finite step, fewer than 8 or more than 2^26
+    /// intervals, or a window `intervals·step` (or frequency step π/window) that is not a finite normal number.
     public init(step: Double, intervals: Int) throws {
         guard step.isFinite, step > 0 else { throw GridError.invalidStep(step) }
         guard intervals >= 8 else { throw GridError.tooFewPoints(intervals) }
         guard intervals <= 1 << 26 else { throw GridError.tooManyPoints(intervals) }
+        let window = Double(intervals) * step
+        guard window.isFinite, (Double.pi / window).isNormal else { throw GridError.invalidWindow(window) }
         self.step = step
         self.intervals = intervals
     }

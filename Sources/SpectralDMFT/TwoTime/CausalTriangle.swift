@@ -11,10 +11,13 @@ public final class CausalTriangle {
     let storage: AlignedBuffer
 
     /// A triangle for `capacity` time points, filled with `value`.
-    public init(capacity: Int, repeating value: Double = 0) {
+    ///
+    /// - Throws: `AllocationError.outOfMemory` when the n(n+1)/2 values cannot be allocated.
+    public init(capacity: Int, repeating value: Double = 0) throws {
         precondition(capacity >= 1)
         self.capacity = capacity
-        storage = AlignedBuffer(count: Self.valueCount(points: capacity), repeating: value)
+        storage = try AlignedBuffer(allocating: Self.valueCount(points: capacity), repeating: value,
+                                    for: "a causal triangle of \(capacity) time points")
     }
 
     /// n(n+1)/2: values held for n time points.
@@ -49,15 +52,57 @@ public final class CausalTriangle {
 
 /// How much memory the machine can give a run.
 public enum MemoryBudget {
-    /// Bytes available for a new allocation: `MemAvailable` from /proc/meminfo (Linux), else the physical memory.
+    /// Bytes available for a new allocation: the smallest of
+    /// - `MemAvailable` from /proc/meminfo (Linux; else the physical memory),
+    /// - the address-space limit `RLIMIT_AS` (`ulimit -v`) minus this process's virtual size (`VmSize`), if limited,
+    /// - the cgroup v2 limit `/sys/fs/cgroup/memory.max` minus `memory.current`, if limited,
+    /// - the cgroup v1 limit `/sys/fs/cgroup/memory/memory.limit_in_bytes` minus `memory.usage_in_bytes`, if limited.
     public static var availableBytes: Int {
-        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
-            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-                let fields = line.split(separator: " ")
-                if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
-            }
+        var available = physicalAvailable
+        if let limit = addressSpaceHeadroom { available = min(available, limit) }
+        if let limit = cgroupHeadroom(limit: "/sys/fs/cgroup/memory.max", usage: "/sys/fs/cgroup/memory.current") {
+            available = min(available, limit)
         }
+        if let limit = cgroupHeadroom(limit: "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                      usage: "/sys/fs/cgroup/memory/memory.usage_in_bytes") {
+            available = min(available, limit)
+        }
+        return max(available, 0)
+    }
+
+    /// `MemAvailable` (bytes), else the physical memory.
+    static var physicalAvailable: Int {
+        if let kilobytes = procValue(file: "/proc/meminfo", key: "MemAvailable:") { return kilobytes * 1024 }
         return Int(clamping: ProcessInfo.processInfo.physicalMemory)
+    }
+
+    /// `RLIMIT_AS` minus the current virtual size, when the limit is finite.
+    static var addressSpaceHeadroom: Int? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }  // RLIM_INFINITY
+        let cap = Int(clamping: limit.rlim_cur)
+        let used = (procValue(file: "/proc/self/status", key: "VmSize:") ?? 0) * 1024
+        return cap - used
+    }
+
+    /// Limit minus usage of a cgroup, when both files exist and the limit is a number ("max": unlimited).
+    static func cgroupHeadroom(limit limitPath: String, usage usagePath: String) -> Int? {
+        guard let limitText = try? String(contentsOfFile: limitPath, encoding: .utf8),
+              let limit = Int(limitText.trimmingCharacters(in: .whitespacesAndNewlines)),
+              limit < Int.max / 2 else { return nil }  // v1 reports ~2^63 when unlimited
+        let usageText = (try? String(contentsOfFile: usagePath, encoding: .utf8)) ?? "0"
+        let usage = Int(usageText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return limit - usage
+    }
+
+    /// The first number after `key` in a `/proc` file of `key value [kB]` lines.
+    static func procValue(file: String, key: String) -> Int? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if fields.count >= 2, let value = Int(fields[1]) { return value }
+        }
+        return nil
     }
 
     /// "1.23 GB"-style text.

@@ -69,6 +69,11 @@ public final class NetworkTransientIntegrator {
     /// The step h.
     public var step: Double { options.step }
 
+    /// Largest initial variance Δ_init accepted, 10⁴ (h of standard deviation 100, beyond the stationary variance
+    /// ≈ 0.73 g² of the supported g ≤ 100): the Gaussian kernels' quadrature resolves tanh's poles on the scale
+    /// 1/√Δ, so its cost grows with √Δ.
+    public static let maximumInitialVariance = 1e4
+
     /// Bytes a run keeps (ring rows, per-time data with the Mehler coefficients).
     public static func memoryRequirement(steps: Int, order: Int, mehlerTerms: Int) -> Int {
         let rows = steps + 1
@@ -77,12 +82,13 @@ public final class NetworkTransientIntegrator {
 
     /// Prepares a run recording the columns at `waitingTimes` (rounded to the grid).
     ///
-    /// - Throws: `TwoTimeError.invalidParameter` (Δ_init < 0, options out of range),
+    /// - Throws: `TwoTimeError.invalidParameter` (Δ_init < 0 or > `maximumInitialVariance`, options out of range),
     ///   `.waitingTimeOutOfRange`, `.insufficientMemory`.
     public init(model: NetworkModel, initialVariance: Double, options: TwoTimeOptions, waitingTimes: [Double]) throws {
         try options.validate()
-        guard initialVariance.isFinite, initialVariance >= 0 else {
-            throw TwoTimeError.invalidParameter(name: "delta-init", value: initialVariance, requirement: "a finite number >= 0")
+        guard initialVariance.isFinite, initialVariance >= 0, initialVariance <= Self.maximumInitialVariance else {
+            throw TwoTimeError.invalidParameter(name: "delta-init", value: initialVariance,
+                                                requirement: "a finite number between 0 and 1e4")
         }
         for time in waitingTimes where !(time >= 0 && time <= options.maximumTime * (1 + 1e-12)) {
             throw TwoTimeError.waitingTimeOutOfRange(time, maximum: options.maximumTime)

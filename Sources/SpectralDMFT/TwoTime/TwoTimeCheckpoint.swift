@@ -2,13 +2,19 @@ import Foundation
 
 /// The checkpoint file of a two-time run: everything needed to continue bit-identically.
 ///
-/// Layout (little-endian): the 8 bytes `SDMFT2T1`, a UInt64 n, n bytes of JSON header (`Header`: kind, format
-/// version, the run's parameters as JSON, completed row, and the names and lengths of the arrays), then the raw
-/// IEEE-754 doubles of each array in header order. The file is replaced atomically (written to a temporary file
-/// in the same folder, then renamed), so a run killed while writing leaves the previous checkpoint intact.
+/// Layout (little-endian): the 8 bytes `SDMFT2T2`, a UInt64 n, n bytes of JSON header (`Header`: kind, format
+/// version, the run's parameters as JSON, completed row, and the names and lengths of the arrays), the raw
+/// IEEE-754 doubles of each array in header order, and last a UInt32 CRC-32C (`CRC32C`) of every byte before it.
+/// Reading checks the size the header implies (short: "truncated"; long: "corrupted, unexpected size") and the
+/// checksum (any changed byte: "corrupted, checksum mismatch"). The file is replaced atomically (written to a
+/// temporary file in the same folder, then renamed), so a run killed while writing leaves the previous checkpoint
+/// intact. Format 1 files (no checksum, magic `SDMFT2T1`) are refused with a one-line reason.
 enum TwoTimeCheckpoint {
-    static let magic = Array("SDMFT2T1".utf8)
-    static let version = 1
+    static let magic = Array("SDMFT2T2".utf8)
+    static let previousMagic = Array("SDMFT2T1".utf8)
+    static let version = 2
+    /// Bytes of the trailing checksum.
+    static let checksumLength = 4
 
     struct Header: Codable {
         var kind: String
@@ -38,22 +44,28 @@ enum TwoTimeCheckpoint {
         encoder.outputFormatting = [.sortedKeys]
         let headerData = try encoder.encode(header)
         try AtomicFile.write(to: path) { handle in
+            var checksum = CRC32C()
             var prefix = Data(magic)
             var length = UInt64(headerData.count).littleEndian
             withUnsafeBytes(of: &length) { prefix.append(contentsOf: $0) }
             prefix.append(headerData)
+            prefix.withUnsafeBytes { checksum.update($0) }
             try handle.write(contentsOf: prefix)
             let chunk = 1 << 20  // doubles per write
             for block in blocks {
                 var offset = 0
                 while offset < block.count {
                     let count = min(chunk, block.count - offset)
+                    let bytes = UnsafeRawBufferPointer(start: block.pointer + offset, count: count * MemoryLayout<Double>.stride)
+                    checksum.update(bytes)
                     let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: block.pointer + offset),
                                     count: count * MemoryLayout<Double>.stride, deallocator: .none)
                     try handle.write(contentsOf: data)
                     offset += count
                 }
             }
+            var trailer = checksum.value.littleEndian
+            try handle.write(contentsOf: withUnsafeBytes(of: &trailer) { Data($0) })
         }
     }
 
@@ -90,18 +102,25 @@ enum TwoTimeCheckpoint {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw TwoTimeError.unreadableCheckpoint(path: path, reason: "it does not exist or cannot be opened")
         }
+        if data.count >= 8, Array(data.prefix(8)) == previousMagic {
+            throw TwoTimeError.unreadableCheckpoint(path: path, reason: "format 1 (no checksum), expected \(version); start afresh")
+        }
         guard data.count >= 16, Array(data.prefix(8)) == magic else {
             throw TwoTimeError.unreadableCheckpoint(path: path, reason: "not a SpectralDMFT two-time checkpoint")
         }
         var length: UInt64 = 0
         withUnsafeMutableBytes(of: &length) { $0.copyBytes(from: data[8..<16]) }
-        let headerLength = Int(UInt64(littleEndian: length))
-        guard headerLength > 0, 16 + headerLength <= data.count else {
+        let rawLength = UInt64(littleEndian: length)
+        guard rawLength > 0, rawLength <= UInt64(data.count) else {
+            throw TwoTimeError.unreadableCheckpoint(path: path, reason: "the header is truncated")
+        }
+        let headerLength = Int(rawLength)
+        guard 16 + headerLength <= data.count else {
             throw TwoTimeError.unreadableCheckpoint(path: path, reason: "the header is truncated")
         }
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: data[16..<(16 + headerLength)]) } catch {
-            throw TwoTimeError.unreadableCheckpoint(path: path, reason: "the header is not valid JSON")
+            throw TwoTimeError.unreadableCheckpoint(path: path, reason: "corrupted (the header is not valid JSON)")
         }
         guard header.version == version else {
             throw TwoTimeError.unreadableCheckpoint(path: path, reason: "format version \(header.version), expected \(version)")
@@ -112,11 +131,29 @@ enum TwoTimeCheckpoint {
         var offsets: [String: (offset: Int, count: Int)] = [:]
         var offset = 16 + headerLength
         for entry in header.arrays {
+            let bytes = entry.count.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+            guard entry.count >= 0, !bytes.overflow, offset <= data.count else {
+                throw TwoTimeError.unreadableCheckpoint(path: path, reason: "corrupted (impossible array length \(entry.count))")
+            }
             offsets[entry.name] = (offset, entry.count)
-            offset += entry.count * MemoryLayout<Double>.stride
+            offset += bytes.partialValue
         }
-        guard offset == data.count else {
-            throw TwoTimeError.unreadableCheckpoint(path: path, reason: "the file is truncated (\(data.count) of \(offset) bytes)")
+        let expected = offset + checksumLength
+        guard expected <= data.count else {
+            throw TwoTimeError.unreadableCheckpoint(path: path, reason: "the file is truncated (\(data.count) of \(expected) bytes)")
+        }
+        guard expected == data.count else {
+            throw TwoTimeError.unreadableCheckpoint(
+                path: path, reason: "corrupted: unexpected size (\(data.count) bytes, the header implies \(expected))")
+        }
+        var checksum = CRC32C()
+        var stored: UInt32 = 0
+        data.withUnsafeBytes { raw in
+            checksum.update(UnsafeRawBufferPointer(rebasing: raw[0..<offset]))
+            withUnsafeMutableBytes(of: &stored) { $0.copyBytes(from: raw[offset..<expected]) }
+        }
+        guard UInt32(littleEndian: stored) == checksum.value else {
+            throw TwoTimeError.unreadableCheckpoint(path: path, reason: "corrupted: checksum mismatch (CRC-32C)")
         }
         return Contents(header: header, data: data, offsets: offsets)
     }

@@ -29,8 +29,12 @@ public struct TwoTimeOptions: Sendable, Codable, Equatable {
     }
 
     /// Options reaching `maximumTime` with step `step` (steps = round(maximumTime/step)).
+    ///
+    /// A ratio that is not finite or exceeds `Int.max`'s range (e.g. t-max 1e308, dt 1e-308) gives `steps = Int.max`,
+    /// which `validate()` rejects ("at most 2000000"); a NaN ratio gives 0, also rejected.
     public init(step: Double, maximumTime: Double, order: Int = 4, correctorPasses: Int = 2) {
-        self.init(step: step, steps: Int((maximumTime / step).rounded()), order: order, correctorPasses: correctorPasses)
+        self.init(step: step, steps: CheckedCount.rounded(maximumTime / step) ?? ((maximumTime / step) > 0 ? Int.max : 0),
+                  order: order, correctorPasses: correctorPasses)
     }
 
     /// The final time steps·h.
@@ -93,11 +97,30 @@ public struct CheckpointPolicy: Sendable {
     public var path: String
     /// Seconds between checkpoints.
     public var interval: Double
+    /// Called (on the integrating thread) when a checkpoint write fails; the run continues. The CLI prints it as a
+    /// warning. nil: the failure is only recorded (`PSpinQuenchIntegrator.failedCheckpointWrites`).
+    public var onFailure: (@Sendable (CheckpointFailure) -> Void)?
 
     /// A policy writing `path` every `interval` seconds (default three minutes).
-    public init(path: String, interval: Double = 180) {
+    public init(path: String, interval: Double = 180, onFailure: (@Sendable (CheckpointFailure) -> Void)? = nil) {
         self.path = path
         self.interval = interval
+        self.onFailure = onFailure
+    }
+}
+
+/// A checkpoint write that failed (the run went on; the previous checkpoint file, if any, is intact).
+public struct CheckpointFailure: Sendable, Equatable, CustomStringConvertible {
+    /// The checkpoint file.
+    public let path: String
+    /// Model time of the last completed row when the write was attempted.
+    public let time: Double
+    /// Why it failed (one line).
+    public let reason: String
+
+    /// `"warning: checkpoint … not written at t = …: reason; the run continues"`.
+    public var description: String {
+        "warning: checkpoint \(path) not written at t = \(time): \(reason); the run continues"
     }
 }
 
