@@ -73,16 +73,26 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
         mixture.derivative(q) + drive * drive * driveMixture.derivative(q)
     }
 
-    /// Solves on the automatic grid (`DrivenPSpinSpectralSolver.automaticGrid(for:)`), doubling the window up to
-    /// four times while C has not decayed at its end.
+    /// Solves on the automatic grid (`DrivenPSpinSpectralSolver.automaticGrid(for:previous:)`), doubling the window
+    /// up to four times while C is still decaying at its end.
     ///
-    /// Below T_d a solve from the plain start can land on the non-ergodic plateau branch at small ε: use
-    /// `DrivenPSpinScan` (continuation from large ε) there.
+    /// Below T_d and for ε < 1 the decaying (ergodic) branch is reached by continuation: the problem is solved at
+    /// `ε_i = ε^{i/n}` (from 1 down to ε, n = ⌈ln ε/ln 0.85⌉ steps of at most 15%), each from the previous
+    /// solution. (A start far from the decaying branch at small ε does not converge or lands on the plateau.)
     ///
-    /// - Throws: `DrivenPSpinError.noDecayingSolution` when C has not decayed after the last doubling,
-    ///   `ConvergenceError` (carrying the residual) when the iteration does not converge, `GridError`.
+    /// - Throws: `DrivenPSpinError.noDecayingSolution` when C has not decayed (plateau branch, or still decaying
+    ///   after the last doubling), `ConvergenceError` (carrying the residual) when the iteration does not
+    ///   converge, `GridError`.
     public func solve() throws -> DrivenPSpinSolution {
-        try solve(initialGuess: nil)
+        guard !isAboveTransition, drive < 1 else { return try solve(initialGuess: nil) }
+        let steps = Int((log(drive) / log(0.85)).rounded(.up))
+        var previous: DrivenPSpinSolution?
+        for i in 0..<steps {
+            let ladder = try DrivenPSpin(mixture: mixture, driveMixture: driveMixture, temperature: temperature,
+                                         drive: pow(drive, Double(i) / Double(steps)))
+            previous = try ladder.solve(initialGuess: previous)
+        }
+        return try solve(initialGuess: previous)
     }
 
     /// As `solve()`, starting from `initialGuess` (a solution of a nearby problem, on any grid): continuation.
