@@ -169,3 +169,45 @@ private func drivenSolve(temperature: Double, drive: Double, step: Double, inter
     #expect(throws: DrivenPSpinError.self) { try DrivenPSpin(mixture: mixture, temperature: 0.5, drive: 0) }
     #expect(throws: DrivenPSpinError.self) { try DrivenPSpinScan.run(mixture: mixture, temperature: 0.5, drives: [1], driveOrder: 1) }
 }
+
+// MARK: - Command line
+
+@Test func pspinDriveWritesTheTableAndTheRunRecord() throws {
+    let folder = try scratchFolder("pspin-drive")
+    let csv = folder.appendingPathComponent("c.csv").path
+    let result = try runTool(["pspin", "drive", "--p", "3", "--T", "0.8", "--epsilon", "0.5", "--json", "--output", csv])
+    #expect(result.status == 0, "\(result.error)")
+    let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
+    for key in ["p", "T", "epsilon", "k", "tau_alpha", "energy", "mu", "injected_power", "heat_to_bath", "T_eff", "branch"] {
+        #expect(object[key] != nil, "missing \(key)")
+    }
+    let solution = try DrivenPSpin(mixture: .pure(3), temperature: 0.8, drive: 0.5).solve()
+    #expect(abs((object["tau_alpha"] as! Double) - solution.relaxationTime!) < 1e-12)
+    #expect(object["branch"] as? String == "decaying")
+    let text = try String(contentsOfFile: csv, encoding: .utf8)
+    #expect(text.hasPrefix("tau,C,R,chi\n"))
+    // chi = ∫_0^τ R: its last value against the trapezoid rule on the table (O(dt²)).
+    let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+    var trapezoid = 0.0
+    for i in 1..<rows.count { trapezoid += 0.5 * (rows[i][0] - rows[i - 1][0]) * (rows[i][2] + rows[i - 1][2]) }
+    #expect(abs(rows[rows.count - 1][3] - trapezoid) < 1e-3)
+    let record = folder.appendingPathComponent("c.run.json").path
+    #expect(FileManager.default.fileExists(atPath: record))
+}
+
+@Test(arguments: [
+    ["pspin", "drive", "--p", "3", "--T", "0.8", "--epsilon", "-0.5"],
+    ["pspin", "drive", "--p", "3", "--T", "0.8", "--epsilon", "nan"],
+    ["pspin", "drive", "--p", "3", "--T", "0.8", "--epsilon", "0.5", "--k", "1"],
+    ["pspin", "drive", "--p", "3", "--T", "0.5", "--epsilon", "0"],
+    ["pspin", "drive-scan", "--p", "3", "--T", "0.5", "--epsilon-min", "0", "--epsilon-max", "1", "--steps", "3"],
+])
+func badDriveInputFailsWithOneLine(arguments: [String]) throws {
+    let folder = try scratchFolder("pspin-drive-bad")
+    let csv = folder.appendingPathComponent("out.csv").path
+    let result = try runTool(arguments + ["--output", csv])
+    #expect(result.status == 1)
+    #expect(result.error.split(separator: "\n").filter { $0.hasPrefix("Error") }.count == 1, "stderr: \(result.error)")
+    #expect(!result.error.contains("Usage"), "stderr: \(result.error)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+}
