@@ -82,7 +82,8 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
     ///
     /// - Throws: `DrivenPSpinError.noDecayingSolution` when C has not decayed (plateau branch, or still decaying
     ///   after the last doubling), `ConvergenceError` (carrying the residual) when the iteration does not
-    ///   converge, `GridError`.
+    ///   converge, `GridError.tooManyPoints` when the window would need more than
+    ///   `DrivenPSpinSpectralSolver.maximumIntervals` intervals (τ_α too long: ε too small below T_d).
     public func solve() throws -> DrivenPSpinSolution {
         guard !isAboveTransition, drive < 1 else { return try solve(initialGuess: nil) }
         let steps = Int((log(drive) / log(0.85)).rounded(.up))
@@ -108,8 +109,11 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
                 // C is still decaying at the window's end: double the window and continue from what was found.
                 doublings += 1
                 guess = solution
-                grid = try LagGrid(step: grid.step,
-                                   intervals: PSpinSpectralSolver.smoothSize(atLeast: 2 * grid.intervals))
+                let intervals = PSpinSpectralSolver.smoothSize(atLeast: 2 * grid.intervals)
+                guard intervals <= DrivenPSpinSpectralSolver.maximumIntervals else {
+                    throw GridError.tooManyPoints(intervals)
+                }
+                grid = try LagGrid(step: grid.step, intervals: intervals)
             }
         }
     }

@@ -109,9 +109,13 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
         problem.temperature + problem.noiseKernel(1) / problem.temperature
     }
 
+    /// The largest automatic grid, 2^20 intervals: a solver with Anderson depth 10 holds about 75 vectors of that
+    /// length (≈ 600 MB).
+    public static let maximumIntervals = 1 << 20
+
     /// The automatic grid (see the type's documentation), with the number of intervals a fast FFT size `2^a 3^b`.
     ///
-    /// - Throws: `GridError` when the window needs more than 2^26 points.
+    /// - Throws: `GridError.tooManyPoints` when the window needs more than `maximumIntervals` intervals.
     public static func automaticGrid(for problem: DrivenPSpin, previous: DrivenPSpinSolution? = nil) throws -> LagGrid {
         let step = 0.15 / (previous?.lagrangeMultiplier ?? estimatedMultiplier(for: problem))
         var window: Double
@@ -125,7 +129,7 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
         }
         window = max(window, 40)
         let needed = (window / step).rounded(.up)
-        guard needed <= Double(1 << 26) else { throw GridError.tooManyPoints(Int(min(needed, 1e18))) }
+        guard needed <= Double(maximumIntervals) else { throw GridError.tooManyPoints(Int(min(needed, 1e18))) }
         return try LagGrid(step: step, intervals: PSpinSpectralSolver.smoothSize(atLeast: max(16, Int(needed))))
     }
 
