@@ -3,8 +3,11 @@ import Foundation
 import SpectralDMFT
 
 /// The driven problem from the command line, its errors as one input line.
-func drivenProblem(_ mixture: PSpinMixture, temperature: Double, epsilon: Double, k: Int) throws -> DrivenPSpin {
-    do { return try DrivenPSpin(mixture: mixture, temperature: temperature, drive: epsilon, driveOrder: k) } catch {
+func drivenProblem(_ mixture: PSpinMixture, temperature: Double, epsilon: Double, k: Int,
+                   eta: Double = 0) throws -> DrivenPSpin {
+    do {
+        return try DrivenPSpin(mixture: mixture, temperature: temperature, drive: epsilon, driveOrder: k, symmetry: eta)
+    } catch {
         throw InputError("\(error)")
     }
 }
@@ -16,6 +19,7 @@ struct PSpinDriveRecord: Encodable {
     let Td: Double
     let epsilon: Double
     let k: Int
+    let eta: Double
     let tauAlpha: Double?
     let C1, C2, C5, C10: Double
     let energy: Double
@@ -34,7 +38,7 @@ struct PSpinDriveRecord: Encodable {
     let files: [String]
 
     enum CodingKeys: String, CodingKey {
-        case p, mixture, T, Td, epsilon, k, tauAlpha = "tau_alpha", C1 = "C_1", C2 = "C_2", C5 = "C_5", C10 = "C_10"
+        case p, mixture, T, Td, epsilon, k, eta, tauAlpha = "tau_alpha", C1 = "C_1", C2 = "C_2", C5 = "C_5", C10 = "C_10"
         case energy, mu, muFromIdentity = "mu_from_identity", injectedPower = "injected_power"
         case heatToBath = "heat_to_bath", Teff = "T_eff", branch, dt, window, iterations, residual, seconds, version, files
     }
@@ -62,6 +66,9 @@ struct PSpinDriveCommand: ParsableCommand {
     @Option(name: .customLong("k"), help: "Order of the drive, h(q) = q^k/2 (k ≥ 2).")
     var k: Int = 3
 
+    @Option(parsing: .unconditional, help: "Symmetry η of the drive (0: fully asymmetric; 1: a gradient force).")
+    var eta: Double = 0
+
     @Flag(help: "Print one JSON object on standard output.")
     var json = false
 
@@ -69,12 +76,12 @@ struct PSpinDriveCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        _ = try drivenProblem(try model.model(), temperature: temperature, epsilon: epsilon, k: k)
+        _ = try drivenProblem(try model.model(), temperature: temperature, epsilon: epsilon, k: k, eta: eta)
     }
 
     func run() throws {
         let mixture = try model.model()
-        let problem = try drivenProblem(mixture, temperature: temperature, epsilon: epsilon, k: k)
+        let problem = try drivenProblem(mixture, temperature: temperature, epsilon: epsilon, k: k, eta: eta)
         let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
         for path in [output, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
         let start = Date()
@@ -95,7 +102,7 @@ struct PSpinDriveCommand: ParsableCommand {
         func value(at lag: Double) -> Double { lag <= window ? solution.correlation(atLag: lag) : .nan }
         let record = PSpinDriveRecord(
             p: mixture.pureDegree, mixture: mixture.description, T: temperature,
-            Td: mixture.dynamicalTransition.temperature, epsilon: epsilon, k: k, tauAlpha: solution.relaxationTime,
+            Td: mixture.dynamicalTransition.temperature, epsilon: epsilon, k: k, eta: eta, tauAlpha: solution.relaxationTime,
             C1: value(at: 1), C2: value(at: 2), C5: value(at: 5), C10: value(at: 10), energy: solution.energy,
             mu: solution.lagrangeMultiplier, muFromIdentity: solution.multiplierFromIdentity,
             injectedPower: solution.injectedPower, heatToBath: solution.heatToBath,

@@ -233,3 +233,22 @@ func badDriveInputFailsWithOneLine(arguments: [String]) throws {
     let undriven = try PSpinEquilibrium(mixture: .pure(3), temperature: 0.8).solve()
     #expect(undriven.correlation(atLag: 5) - ness.correlation(atLag: 5) > 0.1)
 }
+
+@Test func fullySymmetricDriveIsEquilibriumWithTheCombinedModel() throws {
+    // η = 1: the drive is a gradient force, and the NESS is the equilibrium of f + ε²h = (1 + ε²) q³/2.
+    let drive = 0.5, temperature = 0.9
+    let problem = try DrivenPSpin(mixture: .pure(3), temperature: temperature, drive: drive, symmetry: 1)
+    let combined = try PSpinEquilibrium(mixture: PSpinMixture(parsing: "3:\(1 + drive * drive)"), temperature: temperature)
+    let grid = try PSpinSpectralSolver.automaticGrid(for: combined)
+    let solution = try DrivenPSpinSpectralSolver(grid: grid).solve(problem)
+    let reference = try PSpinSpectralSolver(grid: grid).solve(combined)
+    #expect(abs(solution.relaxationTime! - reference.relaxationTime!) <= 1e-8)
+    #expect(abs(solution.lagrangeMultiplier - combined.lagrangeMultiplier) <= 1e-8)
+    #expect(solution.injectedPower == 0 && abs(solution.heatToBath) <= 1e-7)
+    #expect(abs(solution.slowEffectiveTemperature! - temperature) <= 1e-7)
+    // The energy of the J part alone, by FDT: −∫f'(C)R = β ∫_0^∞ f'(C)C' dτ = −β f(1) = −1/(2T).
+    #expect(abs(solution.energy + 0.5 / temperature) <= 1e-8)
+    // η outside [−1/(k − 1), 1] is refused.
+    #expect(throws: DrivenPSpinError.self) { try DrivenPSpin(mixture: .pure(3), temperature: 0.9, drive: 0.5, symmetry: 1.1) }
+    #expect(throws: DrivenPSpinError.self) { try DrivenPSpin(mixture: .pure(3), temperature: 0.9, drive: 0.5, symmetry: -0.6) }
+}

@@ -26,18 +26,31 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
     public let driveMixture: PSpinMixture
     /// The drive strength ε ≥ 0 (it enters only as ε²).
     public let drive: Double
+    /// The symmetry η of the drive: the correlation of J̃^i_{j…} with J̃^j_{i…} (0: fully asymmetric, the default;
+    /// 1: a gradient force, equilibrium with f + ε²h). It adds η ε² h''(C) R to the memory kernel; the injected
+    /// power is then `P = −(1 − η) ε² ∫h''(C) C' R`. *[Derived by analogy with Crisanti–Sompolinsky; checked at
+    /// η = 1 against the equilibrium of f + ε²h.]*
+    public let symmetry: Double
     /// The temperature T > 0 of the bath.
     public let temperature: Double
     /// T_d and q_d of the undriven model.
     public let transition: DynamicalTransition
 
-    /// The problem with drive `ε h(q)`, `h = driveMixture`.
+    /// The problem with drive `ε h(q)`, `h = driveMixture`, of symmetry η (`symmetry`, default 0).
     ///
     /// - Throws: `DrivenPSpinError.invalidTemperature` (T not finite and > 0), `.invalidDrive` (ε not finite and
-    ///   ≥ 0), `.undrivenBelowTransition` (ε = 0 at T ≤ T_d: no stationary ergodic state, the system ages).
-    public init(mixture: PSpinMixture, driveMixture: PSpinMixture, temperature: Double, drive: Double) throws {
+    ///   ≥ 0), `.invalidSymmetry` (η outside [−1/(k_max − 1), 1], k_max the highest degree of h: beyond, the
+    ///   k pairwise correlations cannot all be η), `.undrivenBelowTransition` (ε = 0 at T ≤ T_d: no stationary
+    ///   ergodic state, the system ages).
+    public init(mixture: PSpinMixture, driveMixture: PSpinMixture, temperature: Double, drive: Double,
+                symmetry: Double = 0) throws {
         guard temperature.isFinite, temperature > 0 else { throw DrivenPSpinError.invalidTemperature(temperature) }
         guard drive.isFinite, drive >= 0 else { throw DrivenPSpinError.invalidDrive(drive) }
+        let highest = driveMixture.terms.map(\.degree).max() ?? 2
+        let lowest = -1 / Double(highest - 1)
+        guard symmetry.isFinite, symmetry >= lowest, symmetry <= 1 else {
+            throw DrivenPSpinError.invalidSymmetry(symmetry, lowerBound: lowest)
+        }
         let transition = mixture.dynamicalTransition
         if drive == 0 && temperature <= transition.temperature {
             throw DrivenPSpinError.undrivenBelowTransition(temperature: temperature, transition: transition.temperature)
@@ -46,6 +59,7 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
         self.driveMixture = driveMixture
         self.temperature = temperature
         self.drive = drive
+        self.symmetry = symmetry
         self.transition = transition
     }
 
@@ -53,9 +67,11 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
     ///
     /// - Throws: `DrivenPSpinError.invalidDriveOrder` for k < 2, and the errors of
     ///   `init(mixture:driveMixture:temperature:drive:)`.
-    public init(mixture: PSpinMixture, temperature: Double, drive: Double, driveOrder k: Int = 3) throws {
+    public init(mixture: PSpinMixture, temperature: Double, drive: Double, driveOrder k: Int = 3,
+                symmetry: Double = 0) throws {
         guard k >= 2 else { throw DrivenPSpinError.invalidDriveOrder(k) }
-        try self.init(mixture: mixture, driveMixture: try PSpinMixture.pure(k), temperature: temperature, drive: drive)
+        try self.init(mixture: mixture, driveMixture: try PSpinMixture.pure(k), temperature: temperature, drive: drive,
+                      symmetry: symmetry)
     }
 
     /// β = 1/T.
@@ -66,6 +82,11 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
     /// The equilibrium problem at ε = 0 (nil below T_d).
     public var equilibrium: PSpinEquilibrium? {
         try? PSpinEquilibrium(mixture: mixture, temperature: temperature)
+    }
+
+    /// The memory-kernel function `f''(q) + η ε² h''(q)` (Σ = that of C, times R).
+    public func memoryCurvature(_ q: Double) -> Double {
+        mixture.secondDerivative(q) + symmetry * drive * drive * driveMixture.secondDerivative(q)
     }
 
     /// The noise kernel `D(q) = f'(q) + ε² h'(q)`.
@@ -90,7 +111,7 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
         var previous: DrivenPSpinSolution?
         for i in 0..<steps {
             let ladder = try DrivenPSpin(mixture: mixture, driveMixture: driveMixture, temperature: temperature,
-                                         drive: pow(drive, Double(i) / Double(steps)))
+                                         drive: pow(drive, Double(i) / Double(steps)), symmetry: symmetry)
             previous = try ladder.solve(initialGuess: previous)
         }
         return try solve(initialGuess: previous)
@@ -128,6 +149,8 @@ public enum DrivenPSpinError: Error, CustomStringConvertible {
     case invalidDrive(Double)
     /// The drive order k of h(q) = q^k/2 is below 2.
     case invalidDriveOrder(Int)
+    /// The symmetry η is not a finite number in [lowerBound, 1].
+    case invalidSymmetry(Double, lowerBound: Double)
     /// ε = 0 at T ≤ T_d: there is no ergodic stationary state.
     case undrivenBelowTransition(temperature: Double, transition: Double)
     /// C has not decayed at the end of the window (the plateau branch, or a window too short); the converged
@@ -142,6 +165,8 @@ public enum DrivenPSpinError: Error, CustomStringConvertible {
             return "invalid drive epsilon = \(drive): it must be a finite number >= 0"
         case .invalidDriveOrder(let k):
             return "invalid drive order k = \(k): it must be an integer >= 2"
+        case .invalidSymmetry(let eta, let lowerBound):
+            return "invalid drive symmetry eta = \(eta): it must be a finite number in [\(lowerBound), 1]"
         case .undrivenBelowTransition(let temperature, let transition):
             return "epsilon = 0 at T = \(temperature) <= T_d = \(transition): there is no stationary state (the system "
                 + "ages); give epsilon > 0 or follow the dynamics with dmft pspin quench"

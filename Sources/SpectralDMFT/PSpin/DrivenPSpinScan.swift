@@ -28,7 +28,7 @@ public enum DrivenPSpinScan {
     /// (e.g. `evenlySpaced(from:to:count:)`; any order). The points are returned in the order of `drives`.
     public static func run(
         mixture: PSpinMixture, driveMixture: PSpinMixture, temperature: Double, drives: [Double],
-        workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        symmetry: Double = 0, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         completed: (@Sendable (Int) -> Void)? = nil
     ) -> [DrivenPSpinScanPoint] {
         let order = drives.indices.sorted { drives[$0] > drives[$1] }
@@ -39,13 +39,13 @@ public enum DrivenPSpinScan {
             var previous: DrivenPSpinSolution?
             if lane > 0, let largest = order.first {
                 previous = try? DrivenPSpin(mixture: mixture, driveMixture: driveMixture, temperature: temperature,
-                                            drive: drives[largest]).solve()
+                                            drive: drives[largest], symmetry: symmetry).solve()
             }
             for position in stride(from: lane, to: order.count, by: lanes) {
                 let index = order[position], drive = drives[index]
                 do {
                     let problem = try DrivenPSpin(mixture: mixture, driveMixture: driveMixture,
-                                                  temperature: temperature, drive: drive)
+                                                  temperature: temperature, drive: drive, symmetry: symmetry)
                     let solution = try problem.solve(initialGuess: previous)
                     previous = solution
                     points.append((index, DrivenPSpinScanPoint(drive: drive, solution: solution, failure: nil,

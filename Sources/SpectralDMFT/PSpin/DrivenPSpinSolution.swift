@@ -63,10 +63,11 @@ public struct DrivenPSpinSolution: StationarySolution, Codable {
     public let multiplierFromIdentity: Double
     /// E/N = −∫_0^∞ f'(C(u)) R(u) du.
     public let energy: Double
-    /// The power injected by the drive, `P = −ε² ∫_0^∞ h''(C) C' R du ≥ 0` (lag quadrature).
+    /// The power injected by the drive, `P = −(1 − η) ε² ∫_0^∞ h''(C) C' R du ≥ 0` (lag quadrature; η the drive's
+    /// symmetry, 0 by default: the gradient part of the drive injects nothing).
     public let injectedPower: Double
     /// The heat released to the bath, `Q̇ = ∫ dω/2π ω|R̂|² [ωD̂ − 2T Im Σ̂]` (frequency quadrature plus the
-    /// analytic 2Tε²h''(1)/ω² tail); = `injectedPower` in the NESS (Harada–Sasa).
+    /// analytic 2T(1 − η)ε²h''(1)/ω² tail); = `injectedPower` in the NESS (Harada–Sasa).
     public let heatToBath: Double
     /// C''(0) = μT − P (measured from the spectrum).
     public let secondDerivativeAtZero: Double

@@ -237,6 +237,7 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
         let h: SIMD16<Double>
         let temperature: Double
         let driveCurvature: Double          // ε² h''(1)
+        let symmetry: Double                // η
         let slopeExponents: [Int]           // f' + ε²h' = Σ a_i C^{e_i}
         let slopeCoefficients: [Double]
         let curvatureExponents: [Int]       // f'' = Σ b_i C^{e_i}
@@ -248,6 +249,7 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
             h = DrivenSmallLagSeries.derivativesAtOne(problem.driveMixture, scale: squared)
             temperature = problem.temperature
             driveCurvature = squared * problem.driveMixture.secondDerivative(1)
+            symmetry = problem.symmetry
             var slope: [Int: Double] = [:]
             for term in problem.mixture.terms { slope[term.degree - 1, default: 0] += term.coefficient * Double(term.degree) / 2 }
             if squared > 0 {
@@ -258,8 +260,19 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
             let sortedSlope = slope.sorted { $0.key < $1.key }
             slopeExponents = sortedSlope.map(\.key)
             slopeCoefficients = sortedSlope.map(\.value)
-            curvatureExponents = problem.mixture.terms.map { $0.degree - 2 }
-            curvatureCoefficients = problem.mixture.terms.map { $0.coefficient * Double($0.degree * ($0.degree - 1)) / 2 }
+            var curvature: [Int: Double] = [:]
+            for term in problem.mixture.terms {
+                curvature[term.degree - 2, default: 0] += term.coefficient * Double(term.degree * (term.degree - 1)) / 2
+            }
+            if squared > 0 && problem.symmetry != 0 {
+                for term in problem.driveMixture.terms {
+                    curvature[term.degree - 2, default: 0] += problem.symmetry * squared * term.coefficient
+                        * Double(term.degree * (term.degree - 1)) / 2
+                }
+            }
+            let sortedCurvature = curvature.sorted { $0.key < $1.key }
+            curvatureExponents = sortedCurvature.map(\.key)
+            curvatureCoefficients = sortedCurvature.map(\.value)
         }
 
         /// Calls `body` with the coefficient tables as buffers.
@@ -303,7 +316,8 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
         let step = grid.step
         return DrivenSmallLagSeries(f: model.f, h: model.h, temperature: model.temperature, multiplier: multiplier,
                                     secondDerivative: scaledSecond / (step * step),
-                                    fourthDerivative: scaledFourth / (step * step * step * step))
+                                    fourthDerivative: scaledFourth / (step * step * step * step),
+                                    symmetry: model.symmetry)
     }
 
     /// One evaluation of the map `x ↦ G(x)` (see the type's documentation). Leaves the spectra of the input in
@@ -436,12 +450,12 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
             noise[k] = dHat[k]
             heatIntegrand[k] = omega[k] * inverse * (omega[k] * dHat[k] - 2 * temperature * sine[k])
         }
-        // Heat to the bath: (1/π) ∫_0^∞ I(ω) dω, trapezoid plus the tail a/ω² + b/ω⁴, a = 2Tε²h''(1).
+        // Heat to the bath: (1/π) ∫_0^∞ I(ω) dω, trapezoid plus the tail a/ω² + b/ω⁴, a = 2T(1 − η)ε²h''(1).
         var heat = 0.5 * (heatIntegrand[0] + heatIntegrand[n - 1])
         for k in 1..<(n - 1) { heat += heatIntegrand[k] }
         heat *= grid.frequencyStep
         let edge = omega[n - 1]
-        let leading = 2 * temperature * model.driveCurvature
+        let leading = 2 * temperature * (1 - model.symmetry) * model.driveCurvature
         let next = (heatIntegrand[n - 1] * edge * edge - leading) * edge * edge
         heat += leading / edge + next / (3 * edge * edge * edge)
         heat /= Double.pi
@@ -490,7 +504,7 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
         var slopeTaylor = SIMD8<Double>()
         for i in 0..<7 { slopeTaylor[i] = Double(i + 1) * cTaylor[i + 1] }
         slopeTaylor[5] = 0; slopeTaylor[6] = 0        // C⁽⁶⁾, C⁽⁷⁾ of C' are not known
-        let fPrime = compose(f1, shift: 1), dSeries = compose(f1 + hh, shift: 1), fSecond = compose(f1, shift: 2)
+        let fPrime = compose(f1, shift: 1), dSeries = compose(f1 + hh, shift: 1), fSecond = compose(f1 + problem.symmetry * hh, shift: 2)
         let hSecond = compose(hh, shift: 2)
         func integrate(_ values: [Double], series: SIMD8<Double>, orders: Int) -> Double {
             var sum = 0.5 * (values[0] + values[n - 1])
@@ -508,16 +522,16 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
         let energy = -integrate(energyValues, series: DrivenSmallLagSeries.product(fPrime, rTaylor), orders: 3)
         let identityValues = (0..<n).map { j -> Double in
             let c = correlation[j]
-            return problem.mixture.secondDerivative(c) * response[j] * c + problem.noiseKernel(c) * response[j]
+            return problem.memoryCurvature(c) * response[j] * c + problem.noiseKernel(c) * response[j]
         }
         let identitySeries = DrivenSmallLagSeries.product(DrivenSmallLagSeries.product(fSecond, rTaylor), cTaylor)
             + DrivenSmallLagSeries.product(dSeries, rTaylor)
         let identity = temperature + integrate(identityValues, series: identitySeries, orders: 3)
-        let squared = problem.drive * problem.drive
+        let squared = (1 - problem.symmetry) * problem.drive * problem.drive
         let powerValues = (0..<n).map { j in
             -squared * problem.driveMixture.secondDerivative(correlation[j]) * slope[j] * response[j]
         }
-        let powerSeries = -1 * DrivenSmallLagSeries.product(DrivenSmallLagSeries.product(hSecond, slopeTaylor), rTaylor)
+        let powerSeries = -(1 - problem.symmetry) * DrivenSmallLagSeries.product(DrivenSmallLagSeries.product(hSecond, slopeTaylor), rTaylor)
         let injected = integrate(powerValues, series: powerSeries, orders: 2)
 
         let spectra = DrivenPSpinSpectra(frequencies: frequencies, correlation: power, susceptibilityReal: real,

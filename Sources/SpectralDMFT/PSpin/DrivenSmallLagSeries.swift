@@ -26,9 +26,9 @@ struct DrivenSmallLagSeries {
     var noise = SIMD8<Double>()
 
     /// The series for the model with `f^{(m)}(1)` in `f` and `ε² h^{(m)}(1)` in `h` (m = 0…15), at T, μ, and the
-    /// non-local `C''(0)`, `C⁗(0)`.
+    /// non-local `C''(0)`, `C⁗(0)`; the memory kernel is `(f'' + η ε² h'')(C) R`, η = `symmetry`.
     init(f: SIMD16<Double>, h: SIMD16<Double>, temperature: Double, multiplier mu: Double,
-         secondDerivative: Double, fourthDerivative: Double) {
+         secondDerivative: Double, fourthDerivative: Double, symmetry: Double = 0) {
         let factorial: SIMD8<Double> = [1, 1, 2, 6, 24, 120, 720, 5040]
         var c = SIMD8<Double>()           // Taylor coefficients
         var r = SIMD8<Double>()
@@ -49,7 +49,7 @@ struct DrivenSmallLagSeries {
             d = SIMD8<Double>()
             var inverseFactorial = 1.0
             for m in 0..<8 {
-                curvature += (f[m + 2] * inverseFactorial) * power
+                curvature += ((f[m + 2] + symmetry * h[m + 2]) * inverseFactorial) * power
                 d += ((f[m + 1] + h[m + 1]) * inverseFactorial) * power
                 power = Self.product(power, delta)
                 inverseFactorial /= Double(m + 1)
