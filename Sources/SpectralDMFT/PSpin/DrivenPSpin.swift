@@ -3,9 +3,9 @@ import Foundation
 /// The non-equilibrium steady state (NESS) of a spherical mixed p-spin model driven by a random non-conservative
 /// force: the stationary problem of docs/PHYSICS.md §2 (driven p-spin), validated once when it is made.
 ///
-/// Dynamics `ds_i/dt = −∂H/∂s_i − μ s_i + F_i(s) + ξ_i`, with H of covariance N f(q) and a fully asymmetric random
-/// force of covariance `⟨F_i(s)F_j(s')⟩ = δ_ij ε² h'(q)` (default `h(q) = q^k/2`). There is no FDT: the correlation
-/// C(τ) and the response R(τ) are independent unknowns of
+/// Dynamics `ds_i/dt = −∂H/∂s_i − μ s_i + F_i(s) + ξ_i`, with H of covariance N f(q) and a random force of
+/// covariance `⟨F_i(s)F_j(s')⟩ = δ_ij ε² h'(q)` (default `h(q) = q^k/2`), fully asymmetric by default (see
+/// `symmetry`). There is no FDT: the correlation C(τ) and the response R(τ) are independent unknowns of
 ///
 ///     R̂(ω) = 1/(μ − iω − Σ̂(ω)),   Ĉ(ω) = |R̂(ω)|² (2T + D̂(ω)),   C(0) = 1 fixes μ,
 ///     Σ(τ) = f''(C(τ)) R(τ),       D(τ) = f'(C(τ)) + ε² h'(C(τ)),
@@ -66,7 +66,7 @@ public struct DrivenPSpin: StationaryProblem, Codable, Equatable {
     /// The problem with the k-body drive `h(q) = q^k/2`.
     ///
     /// - Throws: `DrivenPSpinError.invalidDriveOrder` for k < 2, and the errors of
-    ///   `init(mixture:driveMixture:temperature:drive:)`.
+    ///   `init(mixture:driveMixture:temperature:drive:symmetry:)`.
     public init(mixture: PSpinMixture, temperature: Double, drive: Double, driveOrder k: Int = 3,
                 symmetry: Double = 0) throws {
         guard k >= 2 else { throw DrivenPSpinError.invalidDriveOrder(k) }
