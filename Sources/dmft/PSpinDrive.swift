@@ -133,8 +133,10 @@ struct PSpinDriveScanCommand: ParsableCommand {
         commandName: "drive-scan",
         abstract: "τ_α, E, μ, T_eff and injected power of the driven p-spin over a range of ε (large to small, continuation).",
         discussion: """
-        Writes CSV `epsilon,tau_alpha,energy,mu,T_eff,power,heat,branch,iterations,residual,seconds` and \
-        FILE.run.json; failed points are nan, reported, and make the exit status non-zero.
+        Writes CSV `epsilon,tau_alpha,energy,mu,T_eff,power,heat,branch,iterations,residual,seconds` (T_eff: slope \
+        of χ against C for 0.05 ≤ C ≤ 0.4; power: injected, heat: to the bath; iterations and seconds of the last \
+        solve of the point, after any window doubling) and FILE.run.json; failed points are nan, reported, and make \
+        the exit status non-zero.
         """
     )
 
