@@ -38,6 +38,8 @@ struct PSpinQuenchRecord: Encodable {
     let memory: Memory
     let finalEnergy: Double
     let finalMultiplier: Double
+    let epsilon: Double
+    let k: Int
     let corrector: TwoTimeStatistics
     let version: String
     let files: [String]
@@ -107,6 +109,19 @@ struct PSpinQuenchCommand: ParsableCommand {
     @Flag(name: .customLong("keep-checkpoint"), help: "Keep DIR/checkpoint.bin after the run completes.")
     var keepCheckpoint = false
 
+    @Option(parsing: .unconditional, help: "Drive strength ε ≥ 0 of a random non-conservative force (noise kernel f'(C) + ε²h'(C)).")
+    var epsilon: Double = 0
+
+    @Option(name: .customLong("k"), help: "Order of the drive, h(q) = q^k/2 (k ≥ 2).")
+    var k: Int = 3
+
+    /// The drive, nil when ε = 0.
+    func drive() throws -> QuenchDrive? {
+        do { return epsilon == 0 && !epsilon.isNaN ? nil : try QuenchDrive(strength: epsilon, order: k) } catch {
+            throw InputError("\(error)")
+        }
+    }
+
     /// The waiting times (rounded to the grid later).
     func parsedWaitingTimes() throws -> [Double] {
         guard let waitingTimes else { return [tMax / 8, tMax / 4, tMax / 2] }
@@ -135,6 +150,8 @@ struct PSpinQuenchCommand: ParsableCommand {
         try CommandSupport.require(checkpointInterval, named: "checkpoint-interval", "> 0") { $0 > 0 }
         _ = try options()
         _ = try parsedWaitingTimes()
+        guard k >= 2 else { throw InputError("\(DrivenPSpinError.invalidDriveOrder(k))") }
+        _ = try drive()
     }
 
     func run() throws {
@@ -166,7 +183,8 @@ struct PSpinQuenchCommand: ParsableCommand {
         }
         let integrator: PSpinQuenchIntegrator
         do {
-            integrator = try PSpinQuenchIntegrator(mixture: mixture, temperature: temperature, start: start, options: options)
+            integrator = try PSpinQuenchIntegrator(mixture: mixture, temperature: temperature, start: start, options: options,
+                                                   drive: try drive())
         } catch let error as TwoTimeError {
             throw InputError(error.description)
         } catch let error as DoublingSolverError {
@@ -230,6 +248,7 @@ struct PSpinQuenchCommand: ParsableCommand {
             memory: .init(bytes: integrator.memoryBytes, available: available,
                           valuesPerFunction: (integrator.lastRow + 1) * (integrator.lastRow + 2) / 2),
             finalEnergy: solution.energy(row: lastRow), finalMultiplier: solution.lagrangeMultiplier(row: lastRow),
+            epsilon: epsilon, k: k,
             corrector: integrator.statistics, version: PackageInfo.version, files: written)
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: paths[3])
         if !keepCheckpoint { try? FileManager.default.removeItem(atPath: checkpointPath) }

@@ -14,12 +14,15 @@ public struct PSpinQuench: Sendable, Equatable {
     public let temperature: Double
     /// Where the quench starts.
     public let start: QuenchStart
+    /// The non-conservative drive (nil: none).
+    public let drive: QuenchDrive?
 
     /// The quench of `mixture` to `temperature` from `start`.
     ///
     /// - Throws: `TwoTimeError.invalidParameter` for T not finite or negative; `PSpinEquilibriumError` for an
     ///   equilibrium start T' that is not above T_d.
-    public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random) throws {
+    public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random,
+                drive: QuenchDrive? = nil) throws {
         guard temperature.isFinite, temperature >= 0 else {
             throw TwoTimeError.invalidParameter(name: "T", value: temperature, requirement: "a finite number >= 0")
         }
@@ -29,6 +32,7 @@ public struct PSpinQuench: Sendable, Equatable {
         self.mixture = mixture
         self.temperature = temperature
         self.start = start
+        self.drive = drive
     }
 
     /// Integrates the whole horizon of `options` in one call (no checkpoints) and returns the two-time solution.
@@ -39,7 +43,7 @@ public struct PSpinQuench: Sendable, Equatable {
     /// - Throws: as `PSpinQuenchIntegrator.init` and `advance` (memory, non-finite values, start block).
     public func integrate(options: TwoTimeOptions, progress: ((TwoTimeProgress) -> Void)? = nil) throws -> PSpinQuenchSolution {
         let integrator = try PSpinQuenchIntegrator(mixture: mixture, temperature: temperature, start: start,
-                                                   options: options)
+                                                   options: options, drive: drive)
         try integrator.advance(progress: progress)
         return integrator.solution
     }

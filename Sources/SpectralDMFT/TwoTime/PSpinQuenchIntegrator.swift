@@ -8,10 +8,38 @@ struct MixturePolynomial: Sendable {
     /// c_p p (p−1) / 2: f''(q) = Σ b_p q^{p−2}.
     let second: [Double]
 
-    init(_ mixture: PSpinMixture) {
-        degrees = mixture.terms.map(\.degree)
-        first = mixture.terms.map { $0.coefficient * Double($0.degree) / 2 }
-        second = mixture.terms.map { $0.coefficient * Double($0.degree * ($0.degree - 1)) / 2 }
+    /// The number of leading terms that belong to f (the rest are the drive ε²h', which has no f'' part).
+    let modelTerms: Int
+
+    /// f' and f'' of `mixture`; with a `drive`, `derivatives` returns the noise kernel D = f' + ε²h' in place of
+    /// f' (docs/PHYSICS.md §2, driven p-spin), and `energySlope` stays f'.
+    init(_ mixture: PSpinMixture, drive: QuenchDrive? = nil) {
+        var degrees = mixture.terms.map(\.degree)
+        var first = mixture.terms.map { $0.coefficient * Double($0.degree) / 2 }
+        var second = mixture.terms.map { $0.coefficient * Double($0.degree * ($0.degree - 1)) / 2 }
+        modelTerms = degrees.count
+        if let drive, drive.strength > 0 {
+            for term in drive.mixture.terms {
+                degrees.append(term.degree)
+                first.append(drive.strength * drive.strength * term.coefficient * Double(term.degree) / 2)
+                second.append(0)
+            }
+        }
+        self.degrees = degrees
+        self.first = first
+        self.second = second
+    }
+
+    /// f'(q) of the model alone (the energy E = −∫f'(C)R; without drive the same bits as `derivatives(q).0`).
+    @inline(__always) func energySlope(_ q: Double) -> Double {
+        var slope = 0.0
+        for term in 0..<modelTerms {
+            var power = 1.0
+            var e = degrees[term] - 2
+            while e > 0 { power *= q; e -= 1 }
+            slope += first[term] * power * q
+        }
+        return slope
     }
 
     /// (f'(q), f''(q)).
@@ -43,7 +71,7 @@ public struct TwoTimeStatistics: Sendable, Codable, Equatable {
 
 /// Two-time (Cugliandolo–Kurchan) dynamics of the spherical mixed p-spin model after a quench.
 ///
-/// Solves, for t > t' on the uniform grid t_i = i·h (PHYSICS.md §2; Σ = f''(C) R, D = f'(C)),
+/// Solves, for t > t' on the uniform grid t_i = i·h (PHYSICS.md §2; Σ = f''(C) R, D = f'(C), or f'(C) + ε²h'(C) with a drive),
 ///
 ///     ∂_t C(t,t') = −μ(t) C(t,t') + ∫_0^t Σ(t,s) C(s,t') ds + ∫_0^{t'} D(t,s) R(t',s) ds
 ///     ∂_t R(t,t') = −μ(t) R(t,t') + ∫_{t'}^t Σ(t,s) R(s,t') ds,          C(t,t) = 1, R(t,t⁺) = 1,
@@ -91,6 +119,8 @@ public final class PSpinQuenchIntegrator {
     public let temperature: Double
     /// Random start or equilibrium history.
     public let start: QuenchStart
+    /// The drive (nil: the undriven Cugliandolo–Kurchan dynamics).
+    public let drive: QuenchDrive?
     /// Grid and scheme.
     public let options: TwoTimeOptions
     /// H: grid rows before t = 0 (0 for a random start). Row i is the time t_i = (i − H)·h.
@@ -144,7 +174,10 @@ public final class PSpinQuenchIntegrator {
     /// - Throws: `TwoTimeError.invalidParameter` (T < 0 or not finite, options out of range),
     ///   `TwoTimeError.insufficientMemory` when the triangles exceed the available memory, and the
     ///   `PSpinEquilibriumError` or `DoublingSolverError` of the history (e.g. T' ≤ T_d).
-    public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random, options: TwoTimeOptions) throws {
+    /// - Parameter drive: the random non-conservative force (nil: none); it adds ε²h'(C) to the noise kernel and to
+    ///   μ (docs/PHYSICS.md §2, driven p-spin). Checkpoints do not record it: resume a driven run with the same drive.
+    public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random, options: TwoTimeOptions,
+                drive: QuenchDrive? = nil) throws {
         try options.validate()
         guard temperature.isFinite, temperature >= 0 else {
             throw TwoTimeError.invalidParameter(name: "T", value: temperature, requirement: "a finite number >= 0")
@@ -181,7 +214,8 @@ public final class PSpinQuenchIntegrator {
         }
         weights = VolterraWeights(order: options.order)
         lattice = CornerLattice(order: options.order)
-        polynomial = MixturePolynomial(mixture)
+        polynomial = MixturePolynomial(mixture, drive: drive)
+        self.drive = drive
         correlation = try CausalTriangle(capacity: rows)
         response = try CausalTriangle(capacity: rows)
         multipliers = [Double](repeating: 0, count: rows)
@@ -326,12 +360,12 @@ public final class PSpinQuenchIntegrator {
         for s in 0...i {
             let (d1, d2) = polynomial.derivatives(rowC[s])
             sumMu += (d1 + d2 * rowC[s]) * rowR[s]
-            sumEnergy += d1 * rowR[s]
+            sumEnergy += polynomial.energySlope(rowC[s]) * rowR[s]
         }
         forEachWeightCorrection(0, i, historySteps, historySteps) { s, c in
             let (d1, d2) = polynomial.derivatives(rowC[s])
             sumMu += c * (d1 + d2 * rowC[s]) * rowR[s]
-            sumEnergy += c * d1 * rowR[s]
+            sumEnergy += c * polynomial.energySlope(rowC[s]) * rowR[s]
         }
         return (temperature + options.step * sumMu, -options.step * sumEnergy)
     }
