@@ -28,6 +28,8 @@ import Testing
         ["pspin", "scan"],
         ["pspin", "transition"],
         ["pspin", "quench"],
+        ["pspin", "drive"],
+        ["pspin", "drive-scan"],
         ["validate"],
         ["bench"],
         ["reproduce"],
