@@ -22,9 +22,9 @@ import Foundation
 /// …, [·, π/2] with θ₁ = 1/√Δ0 each carry a `gradedNodes`-point Chebyshev interpolant, and the node values come from
 /// `LargeVarianceSplit` (φ = erf + localised remainder), whose cost does not grow with Δ0: the table costs
 /// O(log Δ0) node evaluations instead of O(Δ0^{3/2}).
-public final class CorrelationTable {
+package final class CorrelationTable {
     /// Which Gaussian average the table holds.
-    public enum Pair: Sendable {
+    package enum Pair: Sendable {
         /// `E[φ(u)φ(v)]` (odd in ρ for odd φ).
         case function
         /// `E[φ'(u)φ'(v)]` (even in ρ for odd φ).
@@ -32,26 +32,26 @@ public final class CorrelationTable {
     }
 
     /// The transfer function.
-    public let nonlinearity: Nonlinearity
+    package let nonlinearity: Nonlinearity
     /// Which average.
-    public let pair: Pair
+    package let pair: Pair
     /// Variance the table was last prepared for.
-    public private(set) var variance: Double = .nan
+    package private(set) var variance: Double = .nan
     /// Number of Chebyshev coefficients in ρ in use (0 for a closed form).
-    public var nodeCount: Int { coefficients.count }
+    package var nodeCount: Int { coefficients.count }
     /// How many times a variance bracket was built (each costs K·M two-dimensional quadratures).
-    public private(set) var bracketBuilds = 0
+    package private(set) var bracketBuilds = 0
     /// Largest number of ρ nodes allowed.
-    public static let maximumNodes = 2049
+    package static let maximumNodes = 2049
     /// Number of Chebyshev points in Δ0 per bracket.
-    public static let varianceNodes = 8
+    package static let varianceNodes = 8
     /// Relative half-width of a variance bracket.
-    public static let bracketHalfWidth = 0.04
+    package static let bracketHalfWidth = 0.04
 
     /// Bracket centre from which the angle-panel form (large variance, saturating φ) is used.
-    public static let gradedVarianceThreshold = 2.0
+    package static let gradedVarianceThreshold = 2.0
     /// Chebyshev points per angle panel.
-    public static let gradedNodes = 24
+    package static let gradedNodes = 24
     /// Panel edges θ_p of the angle form (empty: the ρ-series is in use).
     private var angleEdges: [Double] = []
 
@@ -65,7 +65,7 @@ public final class CorrelationTable {
     private let closedForm: (@Sendable (Double, Double, Double) -> Double)?
 
     /// A table for `pair` of `nonlinearity`. `useClosedForm` selects the closed-form kernel when φ has one.
-    public init(nonlinearity: Nonlinearity, pair: Pair = .function, useClosedForm: Bool = true) {
+    package init(nonlinearity: Nonlinearity, pair: Pair = .function, useClosedForm: Bool = true) {
         self.nonlinearity = nonlinearity
         self.pair = pair
         let odd = nonlinearity.isOdd
@@ -80,7 +80,7 @@ public final class CorrelationTable {
     }
 
     /// Direct (untabulated) value of the average at covariance ρ·variance.
-    public func exactValue(correlationCoefficient rho: Double, variance: Double) -> Double {
+    package func exactValue(correlationCoefficient rho: Double, variance: Double) -> Double {
         let covariance = rho * variance
         if let closedForm { return closedForm(variance, variance, covariance) }
         let nl = nonlinearity
@@ -90,7 +90,7 @@ public final class CorrelationTable {
     }
 
     /// Makes the table ready for `variance`: interpolates within the current bracket, or builds a new bracket.
-    public func prepare(variance newVariance: Double) {
+    package func prepare(variance newVariance: Double) {
         if newVariance == variance { return }
         variance = newVariance
         if closedForm != nil || !(newVariance > 0) { coefficients = []; return }
@@ -248,7 +248,7 @@ public final class CorrelationTable {
     }
 
     /// The average at covariance `covariance` (ρ clamped to [−1, 1]); `prepare(variance:)` must come first.
-    @inline(__always) public func value(covariance: Double) -> Double {
+    @inline(__always) package func value(covariance: Double) -> Double {
         let rho = variance > 0 ? min(1, max(-1, covariance / variance)) : 0
         if let closedForm { return closedForm(variance, variance, rho * variance) }
         if coefficients.isEmpty { return exactValue(correlationCoefficient: rho, variance: variance) }
@@ -257,7 +257,7 @@ public final class CorrelationTable {
     }
 
     /// Evaluates the average at every covariance in `covariances`, writing `values` (may alias).
-    public func evaluate(_ covariances: UnsafeBufferPointer<Double>, into values: UnsafeMutableBufferPointer<Double>) {
+    package func evaluate(_ covariances: UnsafeBufferPointer<Double>, into values: UnsafeMutableBufferPointer<Double>) {
         precondition(covariances.count == values.count)
         let n = covariances.count
         if closedForm != nil || coefficients.isEmpty {

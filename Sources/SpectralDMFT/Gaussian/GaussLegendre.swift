@@ -1,9 +1,9 @@
 import Foundation
 
 /// Gauss–Legendre quadrature on finite intervals (nodes computed once by Newton's method).
-public enum GaussLegendre {
+package enum GaussLegendre {
     /// Nodes and weights of the n-point rule on [−1, 1].
-    public static func rule(points n: Int) -> (nodes: [Double], weights: [Double]) {
+    package static func rule(points n: Int) -> (nodes: [Double], weights: [Double]) {
         var nodes = [Double](repeating: 0, count: n), weights = [Double](repeating: 0, count: n)
         for i in 0..<(n + 1) / 2 {
             var x = cos(Double.pi * (Double(i) + 0.75) / (Double(n) + 0.5))
@@ -31,7 +31,7 @@ public enum GaussLegendre {
     static let sixteen = rule(points: 16)
 
     /// ∫_a^b f by 16-point Gauss–Legendre on panels no wider than `panel`.
-    public static func integrate(_ f: (Double) -> Double, from a: Double, to b: Double, panel: Double = 0.5) -> Double {
+    package static func integrate(_ f: (Double) -> Double, from a: Double, to b: Double, panel: Double = 0.5) -> Double {
         if a == b { return 0 }
         let panels = max(1, Int((abs(b - a) / panel).rounded(.up)))
         let width = (b - a) / Double(panels)

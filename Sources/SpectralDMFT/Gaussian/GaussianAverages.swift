@@ -6,12 +6,12 @@ import Foundation
 /// rule with step h on [−cutoff, cutoff] errs by ~e^{−2π d/h}, so it stays exact to rounding where
 /// Gauss–Hermite fails (tanh at large variance, whose poles approach the real axis as 1/√variance).
 /// The step is `min(0.5, 0.18 · d / scale)` with `scale` the standard deviation multiplying z.
-public enum GaussianAverages {
+package enum GaussianAverages {
     /// Half-width of the z interval; the Gaussian weight beyond is below 3e-20.
-    public static let cutoff = 9.5
+    package static let cutoff = 9.5
 
     /// Trapezoid nodes and weights for `E[g(z)]`, z ~ N(0, 1), resolving structure of width `d/scale`.
-    public static func rule(scale: Double, singularityDistance d: Double) -> (nodes: [Double], weights: [Double]) {
+    package static func rule(scale: Double, singularityDistance d: Double) -> (nodes: [Double], weights: [Double]) {
         let step = stepSize(scale: scale, singularityDistance: d)
         let half = Int((cutoff / step).rounded(.up))
         let norm = step / (2 * Double.pi).squareRoot()
@@ -29,14 +29,14 @@ public enum GaussianAverages {
     ///
     /// Never below `cutoff / 2^22` (a rule of at most ~8.4M nodes), so that a huge or infinite scale cannot make the
     /// node count overflow `Int`; the solvers' supported ranges keep the scale far below that floor.
-    public static func stepSize(scale: Double, singularityDistance d: Double) -> Double {
+    package static func stepSize(scale: Double, singularityDistance d: Double) -> Double {
         guard scale > 0, d.isFinite else { return 0.5 }
         let step = min(0.5, 0.18 * d / scale)
         return step >= cutoff / 4_194_304 ? step : cutoff / 4_194_304
     }
 
     /// `E[g(u)]` for u ~ N(0, variance); `d` is the half-width of g's strip of analyticity. Allocates nothing.
-    public static func expectation(variance: Double, singularityDistance d: Double = Double.pi / 2,
+    package static func expectation(variance: Double, singularityDistance d: Double = Double.pi / 2,
                                    _ g: (Double) -> Double) -> Double {
         let sd = max(variance, 0).squareRoot()
         let step = stepSize(scale: sd, singularityDistance: d)
@@ -58,7 +58,7 @@ public enum GaussianAverages {
     ///
     /// `parity` +1 (g even) or −1 (g odd) sums only the nodes z ≥ 0 of the symmetric rule, doubled (the
     /// coefficients of the other parity are then exactly 0); 0 makes no assumption.
-    public static func hermiteCoefficients(nodes: [Double], weights: [Double], order: Int, parity: Int = 0,
+    package static func hermiteCoefficients(nodes: [Double], weights: [Double], order: Int, parity: Int = 0,
                                            _ g: (Double) -> Double) -> [Double] {
         var coefficients = [Double](repeating: 0, count: order + 1)
         let roots = (0...(order + 1)).map { Double($0).squareRoot() }
@@ -93,7 +93,7 @@ public enum GaussianAverages {
     /// Written as u = √a z₁, v = (c/√a) z₁ + √(b − c²/a) z₂ with independent standard normals, the inner
     /// average over z₂ done first. Throws nothing; a covariance with c² > ab is clamped to the boundary.
     /// `jointlySymmetric` declares φ(−u)ψ(−v) = φ(u)ψ(v) (φ and ψ of equal parity) and halves the work.
-    public static func pairExpectation(
+    package static func pairExpectation(
         _ phi: (Double) -> Double, _ psi: (Double) -> Double,
         varianceU a: Double, varianceV b: Double, covariance c: Double,
         singularityDistance d: Double = Double.pi / 2, jointlySymmetric: Bool = false

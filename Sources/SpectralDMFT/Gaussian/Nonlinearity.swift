@@ -105,7 +105,7 @@ public struct Nonlinearity: Sendable {
 }
 
 /// Closed-form Gaussian averages, used as solver kernels for erf and as test oracles.
-public enum GaussianKernels {
+package enum GaussianKernels {
     /// `E[erf(√π u/2) erf(√π v/2)]` for Var u = a, Var v = b, Cov = c.
     @Sendable public static func erfCorrelation(_ a: Double, _ b: Double, _ c: Double) -> Double {
         let k = Double.pi / 2
@@ -120,14 +120,14 @@ public enum GaussianKernels {
     }
 
     /// `E[erf(α u) erf(α v)] = (2/π) arcsin( 2α² c / √((1 + 2α² a)(1 + 2α² b)) )` for a general slope α.
-    public static func erfCorrelation(scale alpha: Double, _ a: Double, _ b: Double, _ c: Double) -> Double {
+    package static func erfCorrelation(scale alpha: Double, _ a: Double, _ b: Double, _ c: Double) -> Double {
         let k = 2 * alpha * alpha
         let argument = k * c / ((1 + k * a) * (1 + k * b)).squareRoot()
         return (2 / Double.pi) * asin(min(1, max(-1, argument)))
     }
 
     /// `E[sign(u) sign(v)] = (2/π) arcsin(c / √(ab))`.
-    public static func signCorrelation(_ a: Double, _ b: Double, _ c: Double) -> Double {
+    package static func signCorrelation(_ a: Double, _ b: Double, _ c: Double) -> Double {
         (2 / Double.pi) * asin(min(1, max(-1, c / (a * b).squareRoot())))
     }
 }

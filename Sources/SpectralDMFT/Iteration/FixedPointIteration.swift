@@ -90,11 +90,11 @@ public enum ConvergenceError: Error, Equatable, CustomStringConvertible {
 /// `γ = argmin ‖f − ΔF γ‖₂` and `x ← G(x) − ΔG γ − (1 − β)(f − ΔF γ)`. The small least-squares problem is
 /// solved by regularised normal equations; the history is dropped when a step makes the residual grow
 /// tenfold over the best seen. All workspaces are allocated once, in `init`, and reused by every solve.
-public final class FixedPointIterator {
+package final class FixedPointIterator {
     /// Length of the vectors iterated.
-    public let dimension: Int
+    package let dimension: Int
     /// Stopping rule and scheme (fixed: the workspaces are sized for the scheme).
-    public let options: IterationOptions
+    package let options: IterationOptions
 
     private let mapped: AlignedBuffer
     private let residualVector: AlignedBuffer
@@ -109,7 +109,7 @@ public final class FixedPointIterator {
     private let newton: NewtonKrylovSolver?
 
     /// Allocates the workspaces for vectors of length `dimension`.
-    public init(dimension: Int, options: IterationOptions = IterationOptions()) {
+    package init(dimension: Int, options: IterationOptions = IterationOptions()) {
         self.dimension = dimension
         self.options = options
         mapped = AlignedBuffer(count: dimension)
@@ -139,7 +139,7 @@ public final class FixedPointIterator {
     ///   - map: evaluates `G(x)` into its second argument and returns the scale of the residual
     ///     (e.g. the variance, so that the tolerance is relative).
     /// - Throws: `ConvergenceError` when the tolerance is not reached or the map is not finite.
-    public func solve(
+    package func solve(
         state: AlignedBuffer,
         progress: ((Int, Double) -> Void)? = nil,
         map: (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> Double

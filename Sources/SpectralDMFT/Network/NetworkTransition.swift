@@ -137,14 +137,14 @@ public enum NetworkTransition {
 /// + (171/40) σ⁴ + O(σ⁵). The local line g²⟨φ'²⟩ = 1 follows in the same way. Series to order 10 in Δ0 were
 /// expanded symbolically; the coefficients below are exact to rounding. The truncation error at σ = 10⁻³ is
 /// ~σ⁵·10 ≈ 1e-14; the series agree with the direct roots there (tests).
-public struct SmallNoiseSeries: Sendable {
+package struct SmallNoiseSeries: Sendable {
     /// Coefficients of g_c − 1 in powers σ¹…σ⁴.
-    public let critical: [Double]
+    package let critical: [Double]
     /// Coefficients of g_local − 1 in powers σ¹…σ⁴.
-    public let local: [Double]
+    package let local: [Double]
 
     /// The series for `nonlinearity` (by name: tanh or erf); nil for other transfer functions.
-    public init?(nonlinearity: Nonlinearity) {
+    package init?(nonlinearity: Nonlinearity) {
         switch nonlinearity.name {
         case "tanh":
             critical = [0.93060485910209960, 0.14433756729740644, -0.75891501435037648, 4.275]
@@ -158,10 +158,10 @@ public struct SmallNoiseSeries: Sendable {
     }
 
     /// g_c(σ) = 1 + Σ_k critical[k−1] σ^k.
-    public func criticalCoupling(noise: Double) -> Double { 1 + Self.sum(critical, noise) }
+    package func criticalCoupling(noise: Double) -> Double { 1 + Self.sum(critical, noise) }
 
     /// g_local(σ) = 1 + Σ_k local[k−1] σ^k.
-    public func localCoupling(noise: Double) -> Double { 1 + Self.sum(local, noise) }
+    package func localCoupling(noise: Double) -> Double { 1 + Self.sum(local, noise) }
 
     static func sum(_ coefficients: [Double], _ x: Double) -> Double {
         var total = 0.0

@@ -2,14 +2,14 @@ import Foundation
 
 /// Writes files atomically: the data go to a temporary file in the same folder, which is then renamed over the
 /// target, so an interrupted run never leaves a half-written file in place of a good one.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Errors writing output.
-    public enum WriteError: Error, CustomStringConvertible {
+    package enum WriteError: Error, CustomStringConvertible {
         case missingFolder(String)
         case isDirectory(String)
         case failed(String, String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .missingFolder(let path): return "cannot write \(path): its folder does not exist"
             case .isDirectory(let path): return "cannot write \(path): it is a directory"
@@ -19,7 +19,7 @@ public enum AtomicFile {
     }
 
     /// Checks, without writing anything, that `path` can be written: its folder exists and it is not a directory.
-    public static func checkWritable(_ path: String) throws {
+    package static func checkWritable(_ path: String) throws {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -33,7 +33,7 @@ public enum AtomicFile {
 
     /// Writes a file atomically by streaming: `body` writes into a temporary file in the same folder, which is
     /// then renamed over `path` (used for large binary files such as checkpoints, without a copy in memory).
-    public static func write(to path: String, using body: (FileHandle) throws -> Void) throws {
+    package static func write(to path: String, using body: (FileHandle) throws -> Void) throws {
         try checkWritable(path)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
@@ -65,7 +65,7 @@ public enum AtomicFile {
     }
 
     /// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
-    public static func write(_ text: String, to path: String) throws {
+    package static func write(_ text: String, to path: String) throws {
         try checkWritable(path)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
@@ -87,29 +87,29 @@ public enum AtomicFile {
 }
 
 /// A table of numbers written as CSV with a header row (values in shortest round-trip decimal form).
-public struct CSVTable: Sendable {
+package struct CSVTable: Sendable {
     /// Column names, in order.
-    public let columns: [String]
+    package let columns: [String]
     /// Rows; each has one value per column.
-    public private(set) var rows: [[String]] = []
+    package private(set) var rows: [[String]] = []
 
     /// An empty table with these columns.
-    public init(columns: [String]) { self.columns = columns }
+    package init(columns: [String]) { self.columns = columns }
 
     /// Appends a row of numbers (NaN is written as `nan`).
-    public mutating func append(_ values: [Double]) {
+    package mutating func append(_ values: [Double]) {
         precondition(values.count == columns.count)
         rows.append(values.map { $0.isNaN ? "nan" : "\($0)" })
     }
 
     /// Appends a row of already formatted fields.
-    public mutating func append(fields: [String]) {
+    package mutating func append(fields: [String]) {
         precondition(fields.count == columns.count)
         rows.append(fields)
     }
 
     /// The CSV text.
-    public var text: String {
+    package var text: String {
         var result = columns.joined(separator: ",") + "\n"
         result.reserveCapacity(rows.count * columns.count * 20)
         for row in rows { result += row.joined(separator: ",") + "\n" }
@@ -117,14 +117,14 @@ public struct CSVTable: Sendable {
     }
 
     /// Writes the table atomically to `path`.
-    public func write(to path: String) throws { try AtomicFile.write(text, to: path) }
+    package func write(to path: String) throws { try AtomicFile.write(text, to: path) }
 }
 
 /// JSON encoding used for records and `--json` output: sorted keys, snake_case, NaN as the string "nan".
-public enum JSONRecord {
+package enum JSONRecord {
     /// Encodes `value` as one JSON object. With `snakeCase` false the coding keys are written exactly as declared
     /// (for contract keys such as `T` and `Td`).
-    public static func encode<Value: Encodable>(_ value: Value, pretty: Bool = false, snakeCase: Bool = true) throws -> String {
+    package static func encode<Value: Encodable>(_ value: Value, pretty: Bool = false, snakeCase: Bool = true) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }

@@ -2,20 +2,20 @@ import Foundation
 
 extension AtomicFile {
     /// One file of a group written as a unit by `writeAll(_:)`.
-    public struct Entry: Sendable {
+    package struct Entry: Sendable {
         /// Target path.
-        public let path: String
+        package let path: String
         /// The bytes to write.
-        public let contents: Data
+        package let contents: Data
 
         /// A file holding `contents`.
-        public init(path: String, contents: Data) {
+        package init(path: String, contents: Data) {
             self.path = path
             self.contents = contents
         }
 
         /// A text file (UTF-8).
-        public static func text(_ text: String, to path: String) -> Entry { Entry(path: path, contents: Data(text.utf8)) }
+        package static func text(_ text: String, to path: String) -> Entry { Entry(path: path, contents: Data(text.utf8)) }
     }
 
     /// Writes several files of one run as one unit: after it returns every file holds its new contents; after it
@@ -29,7 +29,7 @@ extension AtomicFile {
     /// filesystem offers a multi-file atomic rename), but never a half-written file.
     ///
     /// - Throws: `AtomicFile.WriteError` naming the first file that failed.
-    public static func writeAll(_ entries: [Entry]) throws {
+    package static func writeAll(_ entries: [Entry]) throws {
         var seen = Set<String>()
         for entry in entries {
             try checkWritable(entry.path)

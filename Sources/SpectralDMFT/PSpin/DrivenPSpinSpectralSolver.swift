@@ -143,6 +143,7 @@ public final class DrivenPSpinSpectralSolver: StationarySolver {
     /// Solves `problem` on this solver's grid.
     ///
     /// - Parameters:
+    ///   - problem: the driven model, drive and temperature.
     ///   - initialGuess: a solution of a nearby problem (any grid: interpolated, and 0 beyond its window) to
     ///     continue from; nil for the default start (above T_d the equilibrium profile at ε = 0 with R = −βC',
     ///     below T_d `C = R = e^{−τ}`).

@@ -7,17 +7,17 @@ import Foundation
 /// library behind it is an optimised one (OpenBLAS or BLIS, recognised by their own symbols; Debian's reference
 /// `libblas3` is not optimised and is skipped unless asked for). Only `cblas_dgemv` is used.
 /// The symbols of an LP64 build are assumed (32-bit integer arguments), as Debian ships them.
-public struct BLASLibrary: @unchecked Sendable {
+package struct BLASLibrary: @unchecked Sendable {
     typealias Dgemv = @convention(c) (
         Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32, UnsafePointer<Double>?, Int32,
         Double, UnsafeMutablePointer<Double>?, Int32) -> Void
 
     /// The file name that was opened (e.g. `libopenblas.so.0`).
-    public let path: String
+    package let path: String
     /// A short description: `OpenBLAS 0.3.21 …` (from `openblas_get_config`), or the kind and file name.
-    public let description: String
+    package let description: String
     /// True for OpenBLAS or BLIS; false for a reference (unoptimised) BLAS.
-    public let isOptimised: Bool
+    package let isOptimised: Bool
     let dgemv: Dgemv
 
     // CBLAS enumeration values (cblas.h).
@@ -25,7 +25,7 @@ public struct BLASLibrary: @unchecked Sendable {
     static let noTranspose: Int32 = 111
 
     /// The optimised BLAS of this machine, if there is one (looked up once per process).
-    public static let optimised: BLASLibrary? = {
+    package static let optimised: BLASLibrary? = {
         for name in ["libopenblas.so.0", "libblas.so.3"] {
             if let library = load(name), library.isOptimised { return library }
         }
@@ -33,7 +33,7 @@ public struct BLASLibrary: @unchecked Sendable {
     }()
 
     /// Any CBLAS (optimised or reference) of this machine, if there is one (looked up once per process).
-    public static let any: BLASLibrary? = optimised ?? load("libblas.so.3")
+    package static let any: BLASLibrary? = optimised ?? load("libblas.so.3")
 
     /// Opens `name` and finds `cblas_dgemv`; nil when it is missing.
     static func load(_ name: String) -> BLASLibrary? {

@@ -19,22 +19,22 @@ public enum MatrixVectorBackend: String, Sendable, Codable, CaseIterable, Custom
 /// simulation keeps them at 0) and are ignored by the result. Results of the vectorised loop do not depend on the
 /// number of threads (each row's sum is done by one thread, in a fixed order), so they are bitwise reproducible.
 /// BLAS results are reproducible for one library and thread count.
-public final class CouplingMatrix {
+package final class CouplingMatrix {
     /// Number of rows and columns `N`.
-    public let size: Int
+    package let size: Int
     /// Row stride in values: `N` rounded up to a multiple of 8.
-    public let leadingDimension: Int
+    package let leadingDimension: Int
     /// The BLAS in use, or nil for the vectorised loop.
-    public let blas: BLASLibrary?
+    package let blas: BLASLibrary?
     /// Threads the vectorised loop splits rows over (1 below 256 rows, where the hand-off costs more than it saves).
-    public let threads: Int
+    package let threads: Int
     let storage: AlignedBuffer
 
     /// An all-zero matrix of `size × size` values using `backend`; `threads` is for the vectorised loop.
     ///
     /// - Throws: `SimulationError.blasUnavailable` when `backend == .blas` and no CBLAS can be opened;
     ///   `AllocationError.outOfMemory` when the 8 N² bytes cannot be allocated.
-    public init(size: Int, backend: MatrixVectorBackend = .automatic,
+    package init(size: Int, backend: MatrixVectorBackend = .automatic,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         precondition(size >= 1, "a matrix needs at least one row")
         self.size = size
@@ -51,19 +51,19 @@ public final class CouplingMatrix {
     }
 
     /// Name of the product in use: the BLAS's description, or `vectorised loop (SIMD4<Double>, T threads)`.
-    public var backendDescription: String {
+    package var backendDescription: String {
         blas?.description ?? "vectorised loop (SIMD4<Double>, \(threads) thread\(threads == 1 ? "" : "s"))"
     }
 
     /// Element `(row, column)`.
-    public subscript(row: Int, column: Int) -> Double {
+    package subscript(row: Int, column: Int) -> Double {
         get { storage[row * leadingDimension + column] }
         set { storage[row * leadingDimension + column] = newValue }
     }
 
     /// Fills the matrix with independent N(0, `standardDeviation`²) entries, row by row (row 0 first, each row in
     /// column order), from `generator`. The padding stays zero.
-    public func fillNormal(standardDeviation: Double, using generator: inout Xoshiro256StarStar) {
+    package func fillNormal(standardDeviation: Double, using generator: inout Xoshiro256StarStar) {
         let base = storage.baseAddress
         for row in 0..<size {
             let start = base + row * leadingDimension
@@ -72,7 +72,7 @@ public final class CouplingMatrix {
     }
 
     /// `y = A x` (`x`, `y` hold `leadingDimension` values; distinct).
-    public func multiply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+    package func multiply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
         let matrix = UnsafePointer(storage.baseAddress)
         if let blas {
             blas.multiply(matrix, rows: size, columns: size, leadingDimension: leadingDimension, x, into: y)
@@ -87,7 +87,7 @@ public final class CouplingMatrix {
     /// `y₁ = A x₁` and `y₂ = A x₂` in one pass over A. `x₂ = x + leadingDimension`, `y₂ = y + leadingDimension`
     /// (each argument holds the two vectors one after the other). `y₁` is bitwise what `multiply` gives for `x₁`
     /// with the vectorised loop.
-    public func multiplyPair(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+    package func multiplyPair(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
         let matrix = UnsafePointer(storage.baseAddress)
         let ld = leadingDimension
         if let blas {

@@ -26,13 +26,13 @@ public enum SimulationIntegrator: String, Sendable, Codable, CustomStringConvert
 /// The integrators advance `h` and, when asked, `u` with the exact linearisation of the same discrete map, so the
 /// tangent growth rate is that of the numerical trajectory. The tangent vector's products `J (φ'(h) ⊙ u)` are done
 /// in the same pass over `J` as `J φ(h)` (`CouplingMatrix.multiplyPair`). A step allocates nothing.
-public final class FiniteNetwork {
+package final class FiniteNetwork {
     /// The model (g, σ, φ).
-    public let model: NetworkModel
+    package let model: NetworkModel
     /// Number of units `N`.
-    public let size: Int
+    package let size: Int
     /// The couplings `J`.
-    public let couplings: CouplingMatrix
+    package let couplings: CouplingMatrix
 
     private let stride: Int
     /// `[h | u]`: state and tangent vector, each `stride` values (entries past `size` stay 0).
@@ -53,7 +53,7 @@ public final class FiniteNetwork {
     /// A network of `size` units with all couplings zero and `h = u = 0`; draw them with `draw(using:)`.
     ///
     /// - Throws: `SimulationError.invalidSize` for `size < 2` or `> 16384`, `.blasUnavailable` as `CouplingMatrix`.
-    public init(model: NetworkModel, size: Int, backend: MatrixVectorBackend = .automatic,
+    package init(model: NetworkModel, size: Int, backend: MatrixVectorBackend = .automatic,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         guard size >= 2 && size <= SimulationLimits.maximumSize else { throw SimulationError.invalidSize(size) }
         self.model = model
@@ -76,7 +76,7 @@ public final class FiniteNetwork {
     /// Draws a realisation from `generator`, in this order: the couplings `J_ij = (g/√N) z` row by row, the initial
     /// state `h_i(0) = √initialVariance · z`, and the tangent vector `u(0) = z/|z|` (always drawn, so the trajectory
     /// does not depend on whether the tangent is followed).
-    public func draw(initialVariance: Double = 1, using generator: inout Xoshiro256StarStar) {
+    package func draw(initialVariance: Double = 1, using generator: inout Xoshiro256StarStar) {
         couplings.fillNormal(standardDeviation: model.coupling / Double(size).squareRoot(), using: &generator)
         let h = current.baseAddress, u = current.baseAddress + stride
         let scale = initialVariance.squareRoot()
@@ -86,25 +86,25 @@ public final class FiniteNetwork {
     }
 
     /// The state `h` (`size` values).
-    public var state: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: current.baseAddress, count: size) }
+    package var state: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: current.baseAddress, count: size) }
     /// The tangent vector `u` (`size` values).
-    public var tangent: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: current.baseAddress + stride, count: size) }
+    package var tangent: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: current.baseAddress + stride, count: size) }
 
     /// Sets the state `h` (`values.count == size`).
-    public func setState(_ values: [Double]) {
+    package func setState(_ values: [Double]) {
         precondition(values.count == size)
         for i in 0..<size { current[i] = values[i] }
     }
 
     /// Sets the tangent vector `u` (`values.count == size`), without normalising it.
-    public func setTangent(_ values: [Double]) {
+    package func setTangent(_ values: [Double]) {
         precondition(values.count == size)
         for i in 0..<size { current[stride + i] = values[i] }
     }
 
     /// Divides `u` by its Euclidean norm and returns log of that norm (Benettin's renormalisation).
     @discardableResult
-    public func normaliseTangent() -> Double {
+    package func normaliseTangent() -> Double {
         let u = current.baseAddress + stride
         var sum = 0.0
         for i in 0..<size { sum += u[i] * u[i] }
@@ -150,7 +150,7 @@ public final class FiniteNetwork {
     /// One classical RK4 step of length `dt` (σ is ignored: for σ = 0). Four products with `J`.
     ///
     ///     k1 = f(h), k2 = f(h + dt k1/2), k3 = f(h + dt k2/2), k4 = f(h + dt k3),  h ← h + dt (k1 + 2k2 + 2k3 + k4)/6
-    public func stepRungeKutta4(dt: Double, tangent: Bool = false) {
+    package func stepRungeKutta4(dt: Double, tangent: Bool = false) {
         let n = size
         let h = current.baseAddress, s = stage.baseAddress, k = slope.baseAddress, sum = slopeSum.baseAddress
         let parts = tangent ? 2 : 1, ld = stride
@@ -183,7 +183,7 @@ public final class FiniteNetwork {
     ///
     ///     h̃ = h + dt f(h) + σΔW,    h ← h + (dt/2) (f(h) + f(h̃)) + σΔW,
     /// and for the tangent (no noise) `ũ = u + dt A(h) u`, `u ← u + (dt/2)(A(h) u + A(h̃) ũ)`, `A(h) = −1 + J diag(φ'(h))`.
-    public func stepHeun(dt: Double, increments: UnsafePointer<Double>, tangent: Bool = false) {
+    package func stepHeun(dt: Double, increments: UnsafePointer<Double>, tangent: Bool = false) {
         let n = size
         let h = current.baseAddress, s = stage.baseAddress, k = slope.baseAddress, sum = slopeSum.baseAddress
         let parts = tangent ? 2 : 1, ld = stride
@@ -199,7 +199,7 @@ public final class FiniteNetwork {
 }
 
 /// Size limits of the simulation.
-public enum SimulationLimits {
+package enum SimulationLimits {
     /// Largest N accepted (the couplings take 8 N² bytes: 2 GiB at 16384).
-    public static let maximumSize = 16384
+    package static let maximumSize = 16384
 }

@@ -237,7 +237,7 @@ public final class NetworkSimulator {
     /// The schedule in whole steps.
     public let plan: NetworkSimulationPlan
     /// The network (reused by every realisation).
-    public let network: FiniteNetwork
+    package let network: FiniteNetwork
     private let accumulator: LaggedProductAccumulator
     /// Sample rows (time-major): `blockLength + maximumLag` rows of `leadingDimension` values.
     private let samples: AlignedBuffer

@@ -2,15 +2,15 @@ import Foundation
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a 64-bit generator used here only to expand one seed into the
 /// 256-bit state of `Xoshiro256StarStar`, as its authors recommend.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The generator's whole state.
-    public private(set) var state: UInt64
+    package private(set) var state: UInt64
 
     /// A generator started at `seed`.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -29,14 +29,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 ///
 ///     var generator = Xoshiro256StarStar(seed: 42, stream: 3)   // the 4th stream of seed 42
 ///     let z = generator.nextNormal()                              // N(0, 1)
-public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
+package struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     /// The second deviate of the last polar-method pair, not yet returned.
     private var spareNormal: Double?
 
     /// A generator whose 256-bit state is four outputs of `SplitMix64(seed:)`, advanced by `stream` jumps of
     /// 2¹²⁸ steps: streams of one seed never overlap in any practical run.
-    public init(seed: UInt64, stream: Int = 0) {
+    package init(seed: UInt64, stream: Int = 0) {
         precondition(stream >= 0, "stream must be >= 0")
         var expander = SplitMix64(seed: seed)
         s0 = expander.next()
@@ -53,7 +53,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 
     /// The next 64 random bits.
     @inline(__always)
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = Self.rotateLeft(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -66,7 +66,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     }
 
     /// Advances the state by 2¹²⁸ calls of `next()` (the reference `jump` function).
-    public mutating func jump() {
+    package mutating func jump() {
         let polynomial: [UInt64] = [0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C, 0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C]
         var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
         for word in polynomial {
@@ -83,13 +83,13 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 
     /// A uniform deviate in [0, 1): the top 53 bits of `next()` times 2⁻⁵³.
     @inline(__always)
-    public mutating func nextUniform() -> Double {
+    package mutating func nextUniform() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// A standard normal deviate N(0, 1) by Marsaglia's polar method (pairs; the second is kept for the next call).
     @inline(__always)
-    public mutating func nextNormal() -> Double {
+    package mutating func nextNormal() -> Double {
         if let spare = spareNormal {
             spareNormal = nil
             return spare
@@ -108,7 +108,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     }
 
     /// Fills `buffer` with independent N(0, `standardDeviation`²) deviates.
-    public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>, standardDeviation: Double = 1) {
+    package mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>, standardDeviation: Double = 1) {
         for index in buffer.indices { buffer[index] = standardDeviation * nextNormal() }
     }
 }

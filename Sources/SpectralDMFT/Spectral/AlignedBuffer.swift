@@ -1,11 +1,11 @@
 import CFFTW
 
 /// A memory allocation that failed. The description is one line, fit for a command-line error.
-public enum AllocationError: Error, Equatable, CustomStringConvertible {
+package enum AllocationError: Error, Equatable, CustomStringConvertible {
     /// `bytes` could not be allocated for `purpose`.
     case outOfMemory(bytes: Int, purpose: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .outOfMemory(let bytes, let purpose):
             return "cannot allocate \(MemoryBudget.format(bytes: bytes)) for \(purpose): out of memory "
@@ -19,15 +19,15 @@ public enum AllocationError: Error, Equatable, CustomStringConvertible {
 /// Memory comes from `fftw_malloc`, so FFTW's new-array execute functions may be applied to any
 /// two buffers of the same length. The buffer is owned by exactly one solver; it is not shared
 /// between threads.
-public final class AlignedBuffer {
+package final class AlignedBuffer {
     /// Number of `Double` values held.
-    public let count: Int
+    package let count: Int
     /// Base address of the storage (aligned for SIMD loads).
-    public let baseAddress: UnsafeMutablePointer<Double>
+    package let baseAddress: UnsafeMutablePointer<Double>
 
     /// Allocates `count` values, initialised to `value`; for the small, fixed-size workspaces of solvers. A failed
     /// allocation is a fatal error: sizes that come from user input go through `init(allocating:repeating:for:)`.
-    public convenience init(count: Int, repeating value: Double = 0) {
+    package convenience init(count: Int, repeating value: Double = 0) {
         do { try self.init(allocating: count, repeating: value, for: "a workspace") } catch {
             fatalError("\(error)")
         }
@@ -35,7 +35,7 @@ public final class AlignedBuffer {
 
     /// Allocates `count` values, initialised to `value`, or throws `AllocationError.outOfMemory` (naming `purpose`)
     /// when `count · 8` bytes overflow or `fftw_malloc` returns nil (e.g. under `ulimit -v` or a cgroup limit).
-    public init(allocating count: Int, repeating value: Double = 0, for purpose: String) throws {
+    package init(allocating count: Int, repeating value: Double = 0, for purpose: String) throws {
         precondition(count > 0, "AlignedBuffer needs a positive count")
         let bytes = count.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
         guard !bytes.overflow, let raw = fftw_malloc(bytes.partialValue) else {
@@ -49,27 +49,27 @@ public final class AlignedBuffer {
     deinit { fftw_free(baseAddress) }
 
     /// The storage as a mutable buffer pointer (valid while `self` is alive).
-    @inlinable public var pointer: UnsafeMutableBufferPointer<Double> {
+    @inlinable package var pointer: UnsafeMutableBufferPointer<Double> {
         UnsafeMutableBufferPointer(start: baseAddress, count: count)
     }
 
     /// Reads or writes element `index`.
-    @inlinable public subscript(index: Int) -> Double {
+    @inlinable package subscript(index: Int) -> Double {
         get { baseAddress[index] }
         set { baseAddress[index] = newValue }
     }
 
     /// Copies the values out into an ordinary array.
-    public var array: [Double] { Array(pointer) }
+    package var array: [Double] { Array(pointer) }
 
     /// Overwrites every element with the contents of `source` (same count).
-    public func assign(from source: AlignedBuffer) {
+    package func assign(from source: AlignedBuffer) {
         precondition(source.count == count)
         baseAddress.update(from: source.baseAddress, count: count)
     }
 
     /// Overwrites every element with `values` (same count).
-    public func assign(from values: [Double]) {
+    package func assign(from values: [Double]) {
         precondition(values.count == count)
         values.withUnsafeBufferPointer { baseAddress.update(from: $0.baseAddress!, count: count) }
     }

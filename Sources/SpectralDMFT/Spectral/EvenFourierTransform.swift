@@ -21,9 +21,9 @@ import Foundation
 /// windows, where `1/ω⁴` at the first frequency is ~1e11.
 ///
 /// Plans are shared (see `FFTWPlanner`); the two work buffers are owned here, so a transform allocates nothing.
-public final class EvenFourierTransform {
+package final class EvenFourierTransform {
     /// The lag grid (and its dual frequencies).
-    public let grid: LagGrid
+    package let grid: LagGrid
     private let input: AlignedBuffer
     private let output: AlignedBuffer
     /// Alias sum of `1/ω²` over `ω + 2πn/dt`, `n ≠ 0`, `(dt/2)²/sin²(ω dt/2) − 1/ω²`; twice it per unit kink slope.
@@ -34,7 +34,7 @@ public final class EvenFourierTransform {
     private let sexticAlias: AlignedBuffer
 
     /// Prepares work buffers and the kink-alias kernel for `grid`.
-    public init(grid: LagGrid) {
+    package init(grid: LagGrid) {
         self.grid = grid
         input = AlignedBuffer(count: grid.count)
         output = AlignedBuffer(count: grid.count)
@@ -49,7 +49,7 @@ public final class EvenFourierTransform {
     /// continuous through τ = 0).
     ///
     /// `values` and `spectrum` each hold `grid.count` numbers and may be the same buffer.
-    public func forward(_ values: UnsafeBufferPointer<Double>, kinkSlope: Double = 0, thirdDerivative: Double = 0,
+    package func forward(_ values: UnsafeBufferPointer<Double>, kinkSlope: Double = 0, thirdDerivative: Double = 0,
                         fifthDerivative: Double = 0, into spectrum: UnsafeMutableBufferPointer<Double>) {
         let count = grid.count
         precondition(values.count == count && spectrum.count == count)
@@ -71,7 +71,7 @@ public final class EvenFourierTransform {
 
     /// Inverse transform `f̂(ω_k) → f(τ_j)`. `tailCoefficient` is `A` in `f̂(ω) ≈ A/ω⁴` beyond the band
     /// (0 for a band-limited or rapidly decaying spectrum); its aliases are added before transforming.
-    public func inverse(_ spectrum: UnsafeBufferPointer<Double>, tailCoefficient: Double = 0,
+    package func inverse(_ spectrum: UnsafeBufferPointer<Double>, tailCoefficient: Double = 0,
                         into values: UnsafeMutableBufferPointer<Double>) {
         let count = grid.count
         precondition(values.count == count && spectrum.count == count)
@@ -87,7 +87,7 @@ public final class EvenFourierTransform {
     }
 
     /// Convenience forward transform of an array.
-    public func forward(_ values: [Double], kinkSlope: Double = 0, thirdDerivative: Double = 0,
+    package func forward(_ values: [Double], kinkSlope: Double = 0, thirdDerivative: Double = 0,
                         fifthDerivative: Double = 0) -> [Double] {
         var spectrum = [Double](repeating: 0, count: grid.count)
         values.withUnsafeBufferPointer { source in
@@ -100,7 +100,7 @@ public final class EvenFourierTransform {
     }
 
     /// Convenience inverse transform of an array.
-    public func inverse(_ spectrum: [Double]) -> [Double] {
+    package func inverse(_ spectrum: [Double]) -> [Double] {
         var values = [Double](repeating: 0, count: grid.count)
         spectrum.withUnsafeBufferPointer { source in
             values.withUnsafeMutableBufferPointer { inverse(source, into: $0) }

@@ -7,9 +7,9 @@ import Synchronization
 /// (kind, size) under a global mutex on scratch arrays, and then applied to any pair of
 /// `AlignedBuffer`s with the new-array execute function `fftw_execute_r2r`, which is safe to call
 /// concurrently from many solvers.
-public enum FFTWPlanner {
+package enum FFTWPlanner {
     /// The real-to-real transform kinds used by the package.
-    public enum Kind: Int32, Sendable, Hashable {
+    package enum Kind: Int32, Sendable, Hashable {
         /// DCT-I: `Y_k = x_0 + (−1)^k x_{n−1} + 2 Σ_{j=1}^{n−2} x_j cos(π j k/(n−1))`.
         case cosineI
         /// DST-I: `Y_k = 2 Σ_{j=0}^{n−1} x_j sin(π (j+1)(k+1)/(n+1))`.
@@ -54,7 +54,7 @@ public enum FFTWPlanner {
     }
 
     /// Applies the real-to-real transform `kind` to `input`, writing `output` (same count, distinct buffers).
-    public static func execute(_ kind: Kind, input: AlignedBuffer, output: AlignedBuffer) {
+    package static func execute(_ kind: Kind, input: AlignedBuffer, output: AlignedBuffer) {
         precondition(input.count == output.count && input !== output)
         let plan = plan(kind, size: input.count)
         fftw_execute_r2r(plan, input.baseAddress, output.baseAddress)

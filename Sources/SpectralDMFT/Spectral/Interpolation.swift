@@ -1,9 +1,9 @@
 /// Interpolation on uniform grids.
-public enum Interpolation {
+package enum Interpolation {
     /// Value at `x` of the 6-point Lagrange interpolant of `values` sampled at `j·step`.
     ///
     /// With `evenAboutZero`, points left of the origin are taken from the even extension f(−τ) = f(τ).
-    public static func lagrange(_ values: [Double], step: Double, at x: Double, evenAboutZero: Bool = false) -> Double {
+    package static func lagrange(_ values: [Double], step: Double, at x: Double, evenAboutZero: Bool = false) -> Double {
         let position = x / step
         let last = values.count - 1
         var base = Int(position.rounded(.down)) - 2
@@ -23,7 +23,7 @@ public enum Interpolation {
     }
 
     /// The first `x` where the samples (at `j·step`) fall to `level`, refined on the local cubic interpolant; nil if never.
-    public static func firstCrossing(_ values: [Double], step: Double, level: Double) -> Double? {
+    package static func firstCrossing(_ values: [Double], step: Double, level: Double) -> Double? {
         guard let index = values.indices.dropFirst().first(where: { values[$0] <= level }) else { return nil }
         var low = Double(index - 1) * step, high = Double(index) * step
         for _ in 0..<80 {

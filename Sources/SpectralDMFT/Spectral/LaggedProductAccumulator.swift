@@ -17,13 +17,13 @@
 /// whole series.
 ///
 /// Owned by one caller (not thread-safe); adding a block allocates nothing.
-public final class LaggedProductAccumulator {
+package final class LaggedProductAccumulator {
     /// Largest lag `L` (in samples).
-    public let maximumLag: Int
+    package let maximumLag: Int
     /// Samples per block `B` (the last block of a series may be shorter).
-    public let blockLength: Int
+    package let blockLength: Int
     /// FFT length `m = B + L`, a power of two.
-    public let paddedLength: Int
+    package let paddedLength: Int
 
     private let blockInput: AlignedBuffer
     private let windowInput: AlignedBuffer
@@ -34,7 +34,7 @@ public final class LaggedProductAccumulator {
 
     /// Prepares transforms for lags `0…maximumLag`. The FFT length is the smallest power of two that is at least
     /// `maximumLag + 1 + max(minimumBlockLength, maximumLag + 1)`; the block length is what remains after the lags.
-    public init(maximumLag: Int, minimumBlockLength: Int = 0) {
+    package init(maximumLag: Int, minimumBlockLength: Int = 0) {
         precondition(maximumLag >= 0, "maximumLag must be >= 0")
         self.maximumLag = maximumLag
         var length = 8
@@ -50,7 +50,7 @@ public final class LaggedProductAccumulator {
     }
 
     /// Forgets everything accumulated so far.
-    public func reset() {
+    package func reset() {
         accumulated.baseAddress.update(repeating: 0, count: paddedLength)
     }
 
@@ -58,7 +58,7 @@ public final class LaggedProductAccumulator {
     /// memory) starting at the block's first sample; the first `blockCount` of them form the block and the rest are
     /// its continuation. `windowCount` must be `blockCount + L` except at the end of a series, where it is all that is
     /// left (`blockCount ≤ windowCount ≤ blockCount + L`, `blockCount ≤ blockLength`).
-    public func addBlock(_ window: UnsafePointer<Double>, stride: Int = 1, blockCount: Int, windowCount: Int) {
+    package func addBlock(_ window: UnsafePointer<Double>, stride: Int = 1, blockCount: Int, windowCount: Int) {
         precondition(blockCount >= 0 && blockCount <= blockLength, "block longer than blockLength")
         precondition(windowCount >= blockCount && windowCount <= blockCount + maximumLag, "window must be the block plus at most L samples")
         if blockCount == 0 { return }
@@ -82,7 +82,7 @@ public final class LaggedProductAccumulator {
     }
 
     /// Adds a whole series of one channel (`count` samples, `stride` apart), block by block.
-    public func addSeries(_ series: UnsafePointer<Double>, stride: Int = 1, count: Int) {
+    package func addSeries(_ series: UnsafePointer<Double>, stride: Int = 1, count: Int) {
         var start = 0
         while start < count {
             let block = min(blockLength, count - start)
@@ -93,7 +93,7 @@ public final class LaggedProductAccumulator {
     }
 
     /// The sums `S(ℓ)`, `ℓ = 0…L`, of everything added since the last `reset()`.
-    public func lagSums() -> [Double] {
+    package func lagSums() -> [Double] {
         scratch.assign(from: accumulated)   // HC2R may overwrite its input.
         FFTWPlanner.execute(.halfcomplexToReal, input: scratch, output: blockInput)
         let scale = 1 / Double(paddedLength)
@@ -101,7 +101,7 @@ public final class LaggedProductAccumulator {
     }
 
     /// Convenience: `S(ℓ)`, `ℓ = 0…maximumLag`, of one series.
-    public static func lagSums(_ series: [Double], maximumLag: Int) -> [Double] {
+    package static func lagSums(_ series: [Double], maximumLag: Int) -> [Double] {
         let accumulator = LaggedProductAccumulator(maximumLag: maximumLag)
         series.withUnsafeBufferPointer { buffer in
             if let base = buffer.baseAddress { accumulator.addSeries(base, count: buffer.count) }

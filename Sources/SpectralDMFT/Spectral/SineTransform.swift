@@ -22,9 +22,9 @@ import Foundation
 /// At `ω = 0` the transform is 0; at the Nyquist frequency `ω_M = π/dt` every sample multiplies `sin(πj) = 0`,
 /// and `S(ω_M)` is the alias correction alone (the leading tail `f(0)/ω_M − f''(0⁺)/ω_M³ + …`).
 /// Plans are shared (see `FFTWPlanner`); the work buffers are owned here, so a transform allocates nothing.
-public final class SineTransform {
+package final class SineTransform {
     /// The lag grid (and its dual frequencies).
-    public let grid: LagGrid
+    package let grid: LagGrid
     private let input: AlignedBuffer
     private let output: AlignedBuffer
     /// `Σ_{n≠0} 1/(ω_k + 2πn/dt)` at each frequency.
@@ -35,7 +35,7 @@ public final class SineTransform {
     private let quinticAlias: AlignedBuffer
 
     /// Prepares work buffers and the alias kernels for `grid`.
-    public init(grid: LagGrid) {
+    package init(grid: LagGrid) {
         self.grid = grid
         input = AlignedBuffer(count: grid.intervals - 1)
         output = AlignedBuffer(count: grid.intervals - 1)
@@ -50,7 +50,7 @@ public final class SineTransform {
     /// respectively `O(dt⁶)`).
     ///
     /// `values` and `spectrum` each hold `grid.count` numbers and may be the same buffer.
-    public func forward(_ values: UnsafeBufferPointer<Double>, secondDerivativeAtZero: Double = 0,
+    package func forward(_ values: UnsafeBufferPointer<Double>, secondDerivativeAtZero: Double = 0,
                         fourthDerivativeAtZero: Double = 0, into spectrum: UnsafeMutableBufferPointer<Double>) {
         let count = grid.count, interior = grid.intervals - 1
         precondition(values.count == count && spectrum.count == count)
@@ -77,7 +77,7 @@ public final class SineTransform {
     /// (`valueAtZero = f(0⁺)`, `secondDerivativeAtZero = f''(0⁺)`, `fourthDerivativeAtZero = f⁗(0⁺)`); the aliases
     /// of that tail are added before transforming. `values[0]` is set to `valueAtZero`, the one-sided limit (the sine series itself gives the
     /// midpoint 0 there). `spectrum[0]` and `spectrum[M]` are not used (they multiply `sin 0`).
-    public func inverse(_ spectrum: UnsafeBufferPointer<Double>, valueAtZero: Double = 0,
+    package func inverse(_ spectrum: UnsafeBufferPointer<Double>, valueAtZero: Double = 0,
                         secondDerivativeAtZero: Double = 0, fourthDerivativeAtZero: Double = 0,
                         into values: UnsafeMutableBufferPointer<Double>) {
         let count = grid.count, interior = grid.intervals - 1
@@ -98,7 +98,7 @@ public final class SineTransform {
     }
 
     /// Convenience forward transform of an array.
-    public func forward(_ values: [Double], secondDerivativeAtZero: Double = 0,
+    package func forward(_ values: [Double], secondDerivativeAtZero: Double = 0,
                         fourthDerivativeAtZero: Double = 0) -> [Double] {
         var spectrum = [Double](repeating: 0, count: grid.count)
         values.withUnsafeBufferPointer { source in
@@ -111,7 +111,7 @@ public final class SineTransform {
     }
 
     /// Convenience inverse transform of an array.
-    public func inverse(_ spectrum: [Double], valueAtZero: Double = 0, secondDerivativeAtZero: Double = 0,
+    package func inverse(_ spectrum: [Double], valueAtZero: Double = 0, secondDerivativeAtZero: Double = 0,
                         fourthDerivativeAtZero: Double = 0) -> [Double] {
         var values = [Double](repeating: 0, count: grid.count)
         spectrum.withUnsafeBufferPointer { source in

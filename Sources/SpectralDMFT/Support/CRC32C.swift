@@ -3,17 +3,17 @@
 ///
 /// Incremental: start from `CRC32C()`, `update` with each piece of the data in order, read `value`.
 /// Check value: the CRC-32C of the ASCII bytes "123456789" is 0xE3069283.
-public struct CRC32C: Sendable {
+package struct CRC32C: Sendable {
     private var state: UInt32 = 0xFFFF_FFFF
 
     /// An empty checksum.
-    public init() {}
+    package init() {}
 
     /// The checksum of everything passed to `update` so far.
-    public var value: UInt32 { state ^ 0xFFFF_FFFF }
+    package var value: UInt32 { state ^ 0xFFFF_FFFF }
 
     /// Feeds `bytes` into the checksum.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
         var crc = state
         var index = 0
@@ -44,7 +44,7 @@ public struct CRC32C: Sendable {
     }
 
     /// Feeds the bytes of a byte sequence into the checksum.
-    public mutating func update<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
+    package mutating func update<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
         let array = Array(bytes)
         array.withUnsafeBytes { update($0) }
     }

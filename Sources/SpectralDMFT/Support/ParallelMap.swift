@@ -2,12 +2,12 @@ import Foundation
 import Synchronization
 
 /// Runs independent jobs on every core, with dynamic load balancing and one private workspace per worker.
-public enum ParallelMap {
+package enum ParallelMap {
     /// Evaluates `body(&workspace, index)` for `index` in `0..<count` on `workers` threads and returns the results
     /// in index order. Each worker makes its own workspace with `makeWorkspace` (solvers own FFTW buffers and are
     /// not shared); jobs are handed out one at a time, so slow points (near a transition) do not stall a worker's
     /// fixed share. `completed` is called (from worker threads) with the number of finished jobs.
-    public static func run<Workspace, Result: Sendable>(
+    package static func run<Workspace, Result: Sendable>(
         count: Int,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         makeWorkspace: @Sendable () -> Workspace,

@@ -1,8 +1,8 @@
 /// Scalar root finding shared by the solvers.
-public enum RootFinding {
+package enum RootFinding {
     /// A root of `f` in [lower, upper] by Brent's method (inverse quadratic interpolation safeguarded by
     /// bisection), to `4ε|x| + absoluteTolerance` in x; nil when the bracket does not change sign or f is not finite.
-    public static func brent(_ f: (Double) throws -> Double, lower: Double, upper: Double,
+    package static func brent(_ f: (Double) throws -> Double, lower: Double, upper: Double,
                              absoluteTolerance: Double = 0) rethrows -> Double? {
         // best: current estimate; previous: the one before; contrapoint: keeps the sign change with best.
         var previous = lower, best = upper

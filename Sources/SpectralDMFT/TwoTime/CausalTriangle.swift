@@ -5,15 +5,15 @@ import Foundation
 ///
 /// Row i starts at offset i(i+1)/2; rows are read and written through unsafe buffer pointers by the integrators'
 /// inner loops. The storage is one `AlignedBuffer`, allocated (and touched) up front for the whole run.
-public final class CausalTriangle {
+package final class CausalTriangle {
     /// Number of time points the triangle can hold.
-    public let capacity: Int
+    package let capacity: Int
     let storage: AlignedBuffer
 
     /// A triangle for `capacity` time points, filled with `value`.
     ///
     /// - Throws: `AllocationError.outOfMemory` when the n(n+1)/2 values cannot be allocated.
-    public init(capacity: Int, repeating value: Double = 0) throws {
+    package init(capacity: Int, repeating value: Double = 0) throws {
         precondition(capacity >= 1)
         self.capacity = capacity
         storage = try AlignedBuffer(allocating: Self.valueCount(points: capacity), repeating: value,
@@ -21,19 +21,19 @@ public final class CausalTriangle {
     }
 
     /// n(n+1)/2: values held for n time points.
-    @inline(__always) public static func valueCount(points n: Int) -> Int { n * (n + 1) / 2 }
+    @inline(__always) package static func valueCount(points n: Int) -> Int { n * (n + 1) / 2 }
 
     /// Offset of row i.
     @inline(__always) static func offset(_ i: Int) -> Int { i * (i + 1) / 2 }
 
     /// f(t_i, t_j) for j ≤ i.
-    @inline(__always) public subscript(i: Int, j: Int) -> Double {
+    @inline(__always) package subscript(i: Int, j: Int) -> Double {
         get { storage.baseAddress[Self.offset(i) + j] }
         set { storage.baseAddress[Self.offset(i) + j] = newValue }
     }
 
     /// The value at (i, j) or (j, i), whichever is causal: f of a symmetric function.
-    @inline(__always) public func symmetric(_ i: Int, _ j: Int) -> Double {
+    @inline(__always) package func symmetric(_ i: Int, _ j: Int) -> Double {
         i >= j ? storage.baseAddress[Self.offset(i) + j] : storage.baseAddress[Self.offset(j) + i]
     }
 
@@ -41,23 +41,23 @@ public final class CausalTriangle {
     @inline(__always) func row(_ i: Int) -> UnsafeMutablePointer<Double> { storage.baseAddress + Self.offset(i) }
 
     /// Row i copied out.
-    public func rowValues(_ i: Int) -> [Double] { Array(UnsafeBufferPointer(start: row(i), count: i + 1)) }
+    package func rowValues(_ i: Int) -> [Double] { Array(UnsafeBufferPointer(start: row(i), count: i + 1)) }
 
     /// Column j from row j to row `last` (f(t_i, t_j), i = j…last) copied out.
-    public func columnValues(_ j: Int, through last: Int) -> [Double] {
+    package func columnValues(_ j: Int, through last: Int) -> [Double] {
         guard last >= j else { return [] }
         return (j...last).map { self[$0, j] }
     }
 }
 
 /// How much memory the machine can give a run.
-public enum MemoryBudget {
+package enum MemoryBudget {
     /// Bytes available for a new allocation: the smallest of
     /// - `MemAvailable` from /proc/meminfo (Linux; else the physical memory),
     /// - the address-space limit `RLIMIT_AS` (`ulimit -v`) minus this process's virtual size (`VmSize`), if limited,
     /// - the cgroup v2 limit `/sys/fs/cgroup/memory.max` minus `memory.current`, if limited,
     /// - the cgroup v1 limit `/sys/fs/cgroup/memory/memory.limit_in_bytes` minus `memory.usage_in_bytes`, if limited.
-    public static var availableBytes: Int {
+    package static var availableBytes: Int {
         var available = physicalAvailable
         if let limit = addressSpaceHeadroom { available = min(available, limit) }
         if let limit = cgroupHeadroom(limit: "/sys/fs/cgroup/memory.max", usage: "/sys/fs/cgroup/memory.current") {
@@ -106,7 +106,7 @@ public enum MemoryBudget {
     }
 
     /// "1.23 GB"-style text.
-    public static func format(bytes: Int) -> String {
+    package static func format(bytes: Int) -> String {
         let value = Double(bytes)
         if value >= 1e9 { return String(format: "%.2f GB", value / 1e9) }
         if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }

@@ -25,18 +25,18 @@ import Foundation
 /// **Cost.** One coefficient vector: ~600 × 200 recurrence steps (0.1 ms); one pair: ≤ 300 multiply–adds near
 /// the diagonal (|ρ| → 1), ~20–60 once |ρ| < 0.5. In the network transient every time s gets one vector, and the
 /// row t evaluates t/h pairs: about 8 s for 4000 steps of g = 2 (tanh) on one core.
-public struct GaussianPairKernel: Sendable {
+package struct GaussianPairKernel: Sendable {
     /// The transfer function.
-    public let nonlinearity: Nonlinearity
+    package let nonlinearity: Nonlinearity
     /// Highest Hermite order ever kept.
-    public let maximumOrder: Int
+    package let maximumOrder: Int
     /// Target of the squared tail Σ_{n>N} ĉ_n².
-    public static let tailTarget = 1e-24
+    package static let tailTarget = 1e-24
     let closedForm: (@Sendable (Double, Double, Double) -> Double)?
     let odd: Bool
 
     /// A kernel for φ; uses φ's closed form when it has one (unless `useClosedForm` is false).
-    public init(nonlinearity: Nonlinearity, useClosedForm: Bool = true, maximumOrder: Int = 600) {
+    package init(nonlinearity: Nonlinearity, useClosedForm: Bool = true, maximumOrder: Int = 600) {
         self.nonlinearity = nonlinearity
         self.maximumOrder = maximumOrder
         closedForm = useClosedForm ? nonlinearity.closedFormCorrelation : nil
@@ -44,22 +44,22 @@ public struct GaussianPairKernel: Sendable {
     }
 
     /// True when evaluations go through the closed form.
-    public var isClosedForm: Bool { closedForm != nil }
+    package var isClosedForm: Bool { closedForm != nil }
 
     /// The Mehler data of one variance: the coefficients kept (odd orders only for odd φ) and the squared tail.
-    public struct Coefficients: Sendable {
+    package struct Coefficients: Sendable {
         /// The variance a.
-        public let variance: Double
+        package let variance: Double
         /// √a.
-        public let standardDeviation: Double
+        package let standardDeviation: Double
         /// ĉ_n(a) for the orders kept: n = 1, 3, 5, … (odd φ) or n = 0, 1, 2, …
-        public let values: [Double]
+        package let values: [Double]
         /// τ(a) = E[φ(√a z)²] − Σ kept ĉ_n² (≥ 0 up to rounding).
-        public let tail: Double
+        package let tail: Double
     }
 
     /// The coefficient data of variance `a` (for a closed-form kernel only the variance is kept).
-    public func coefficients(variance a: Double, startingOrder: Int = 64) -> Coefficients {
+    package func coefficients(variance a: Double, startingOrder: Int = 64) -> Coefficients {
         let sd = max(a, 0).squareRoot()
         if closedForm != nil || !(a > 0) {
             return Coefficients(variance: a, standardDeviation: sd, values: [], tail: 0)
@@ -125,7 +125,7 @@ public struct GaussianPairKernel: Sendable {
     /// |ρ|^{N+1} √(E φ_a² E φ_b²) ≤ |ρ|^{N+1} for |φ| ≤ 1) or at the shorter of the two stored series, and is
     /// summed by a four-way split Horner scheme (independent chains in ρ^8 for odd φ).
     @inline(__always)
-    public func value(_ first: Coefficients, _ second: Coefficients, covariance c: Double) -> Double {
+    package func value(_ first: Coefficients, _ second: Coefficients, covariance c: Double) -> Double {
         if let closedForm { return closedForm(first.variance, second.variance, c) }
         let denominator = first.standardDeviation * second.standardDeviation
         guard denominator > 0 else { return 0 }
@@ -158,13 +158,13 @@ public struct GaussianPairKernel: Sendable {
     }
 
     /// C_φ(a, b, c) directly (prepares both variances; for one-off use).
-    public func value(varianceU a: Double, varianceV b: Double, covariance c: Double) -> Double {
+    package func value(varianceU a: Double, varianceV b: Double, covariance c: Double) -> Double {
         if let closedForm { return closedForm(a, b, c) }
         return value(coefficients(variance: a), coefficients(variance: b), covariance: c)
     }
 
     /// The Cauchy–Schwarz bound √(τ(a)τ(b)) on the truncation error of a pair.
-    public func truncationBound(_ first: Coefficients, _ second: Coefficients) -> Double {
+    package func truncationBound(_ first: Coefficients, _ second: Coefficients) -> Double {
         (first.tail * second.tail).squareRoot()
     }
 }

@@ -171,11 +171,16 @@ public final class PSpinQuenchIntegrator {
 
     /// Prepares a run (allocates the triangles, and for an equilibrium start solves the stationary history).
     ///
+    /// - Parameters:
+    ///   - mixture: the model f(q) = Σ c_p q^p/2.
+    ///   - temperature: the bath temperature T ≥ 0 after the quench.
+    ///   - start: a random configuration, or equilibrium at T' > T_d.
+    ///   - options: step, horizon, order and corrector passes.
+    ///   - drive: the random non-conservative force (nil: none); it adds ε²h'(C) to the noise kernel and to μ
+    ///     (docs/PHYSICS.md §2, driven p-spin). Checkpoints do not record it: resume a driven run with the same drive.
     /// - Throws: `TwoTimeError.invalidParameter` (T < 0 or not finite, options out of range),
     ///   `TwoTimeError.insufficientMemory` when the triangles exceed the available memory, and the
     ///   `PSpinEquilibriumError` or `DoublingSolverError` of the history (e.g. T' ≤ T_d).
-    /// - Parameter drive: the random non-conservative force (nil: none); it adds ε²h'(C) to the noise kernel and to
-    ///   μ (docs/PHYSICS.md §2, driven p-spin). Checkpoints do not record it: resume a driven run with the same drive.
     public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random, options: TwoTimeOptions,
                 drive: QuenchDrive? = nil) throws {
         try options.validate()

@@ -5,9 +5,9 @@ import Foundation
 /// Power series `I_ν(x) = Σ_m (x/2)^{2m+ν} / (m! (m+ν)!)` (positive terms, relative error ~1e-16) for x ≤ 30;
 /// the asymptotic series `e^{−x} I_ν(x) = (2πx)^{−1/2} Σ_m (−1)^m a_m(ν) / x^m`,
 /// `a_m(ν) = Π_{r=1}^{m} (4ν² − (2r−1)²) / (m! 8^m)`, summed to its smallest term (< 1e-20 for x > 30), beyond.
-public enum ScaledBessel {
+package enum ScaledBessel {
     /// `e^{−x} I_ν(x)`.
-    public static func value(order nu: Int, _ x: Double) -> Double {
+    package static func value(order nu: Int, _ x: Double) -> Double {
         precondition(nu >= 0 && x >= 0)
         if x <= 30 {
             let half = 0.5 * x

@@ -61,19 +61,19 @@ enum Lagrange {
 ///
 /// `order` k ∈ 2…4 for the integrators (4 is the highest for which the short quadratures next to the diagonal
 /// keep the global order); `stencil` may be larger for stand-alone quadratures (the exact p = 2 reference uses 8).
-public struct VolterraWeights: Sendable {
+package struct VolterraWeights: Sendable {
     /// k: order of the differentiation formulas.
-    public let order: Int
+    package let order: Int
     /// q: nodes per interval of the composite quadrature (its order).
-    public let stencil: Int
+    package let stencil: Int
     /// BDF_k coefficients a_0…a_k (a_0 > 0).
-    public let backwardDifferentiation: [Double]
+    package let backwardDifferentiation: [Double]
     /// `startDerivative[x][l]` = S_{x,l}, x, l = 0…k.
-    public let startDerivative: [[Double]]
+    package let startDerivative: [[Double]]
     /// Predictor coefficients e_1…e_{d+1} (index 0 holds e_1) of degree `extrapolationDegree`.
-    public let extrapolation: [Double]
+    package let extrapolation: [Double]
     /// d: degree of the predictor's extrapolation.
-    public let extrapolationDegree: Int
+    package let extrapolationDegree: Int
     /// Full weight vectors w^{(m)} for m = 0…`fullLimit`.
     let full: [[Double]]
     /// For m > `fullLimit`: w_i − 1 for i = 0…q−1.
@@ -81,11 +81,11 @@ public struct VolterraWeights: Sendable {
     /// For m > `fullLimit`: w_{m−i} − 1 for i = 0…q−1.
     let tailCorrections: [Double]
     /// Longest interval count with a stored full weight vector; beyond it the head/tail form is exact.
-    public let fullLimit: Int
+    package let fullLimit: Int
 
     /// Weights of order `order` (2…8); `stencil` defaults to `order`; the predictor has degree `order − 1`
     /// unless `extrapolationDegree` is given.
-    public init(order: Int, stencil: Int? = nil, extrapolationDegree: Int? = nil) {
+    package init(order: Int, stencil: Int? = nil, extrapolationDegree: Int? = nil) {
         precondition((1...8).contains(order), "order must be in 1...8")
         let q = stencil ?? order
         precondition((2...10).contains(q), "stencil must be in 2...10")
@@ -133,7 +133,7 @@ public struct VolterraWeights: Sendable {
     }
 
     /// w^{(m)}_i (in units of h).
-    @inline(__always) public func weight(_ i: Int, intervals m: Int) -> Double {
+    @inline(__always) package func weight(_ i: Int, intervals m: Int) -> Double {
         if m <= fullLimit { return full[m][i] }
         if i < stencil { return 1 + headCorrections[i] }
         if i > m - stencil { return 1 + tailCorrections[m - i] }
@@ -141,7 +141,7 @@ public struct VolterraWeights: Sendable {
     }
 
     /// The whole vector w^{(m)}.
-    public func weights(intervals m: Int) -> [Double] { (0...m).map { weight($0, intervals: m) } }
+    package func weights(intervals m: Int) -> [Double] { (0...m).map { weight($0, intervals: m) } }
 
     /// Calls `body(i, w_i − 1)` for every node of the m-interval rule whose weight differs from 1 (all nodes for
     /// m ≤ `fullLimit`, the q nodes at each end otherwise).
@@ -176,19 +176,19 @@ public struct VolterraWeights: Sendable {
 /// Used to start a two-time march: a function smooth on the closed half t ≥ t' but not across the diagonal
 /// (a kink or a jump at t = t') is interpolated only from its own side, so the first k rows are solved together
 /// with O(h^k)-accurate derivatives.
-public struct CornerLattice: Sendable {
+package struct CornerLattice: Sendable {
     /// k.
-    public let order: Int
+    package let order: Int
     /// The lattice points (a, b) in row-major causal order: (0,0), (1,0), (1,1), (2,0), …
-    public let points: [(Int, Int)]
+    package let points: [(Int, Int)]
     /// `timeDerivative[p][p']`: ∂_t of the interpolant at point p, per unit value at p' (times 1/h on a grid).
-    public let timeDerivative: [[Double]]
+    package let timeDerivative: [[Double]]
     /// The inverse Vandermonde matrix (monomial coefficients per point value).
     let inverseVandermonde: [[Double]]
     let monomials: [(Int, Int)]
 
     /// The lattice of order k (1…6).
-    public init(order k: Int) {
+    package init(order k: Int) {
         precondition((1...6).contains(k))
         order = k
         var points: [(Int, Int)] = []
@@ -218,10 +218,10 @@ public struct CornerLattice: Sendable {
     }
 
     /// Index of (a, b) in `points`.
-    @inline(__always) public func index(_ a: Int, _ b: Int) -> Int { a * (a + 1) / 2 + b }
+    @inline(__always) package func index(_ a: Int, _ b: Int) -> Int { a * (a + 1) / 2 + b }
 
     /// Weights giving the interpolant's value at (a, b) (any real point, usually just outside the triangle).
-    public func evaluationWeights(_ a: Double, _ b: Double) -> [Double] {
+    package func evaluationWeights(_ a: Double, _ b: Double) -> [Double] {
         let scale = 1 / Double(order)
         let row = monomials.map { pow(a * scale, Double($0.0)) * pow(b * scale, Double($0.1)) }
         return (0..<points.count).map { column in
