@@ -12,7 +12,7 @@ enum TwoTimeDataSets {
         ]
     }
 
-    /// E_∞(T) after a quench of pure p below T_d (PHYSICS.md §2), E_th at T = 0.
+    /// E_∞(T) after a quench of pure p below T_d (docs/PHYSICS.md §2), E_th at T = 0.
     static func asymptoticEnergy(p: Int, temperature: Double) -> Double {
         let pp = Double(p)
         if temperature == 0 { return -(2 * (pp - 1) / pp).squareRoot() }
@@ -57,7 +57,7 @@ enum TwoTimeDataSets {
                              parameters: ["model": "pure p = 3", "T": "0, 0.4 (from a random start)",
                                           "grid": "dt = \(options.step), \(options.steps) steps, order \(options.order)",
                                           "t_w": waiting.map { "\($0)" }.joined(separator: ", "),
-                                          "E_infinity": "PHYSICS.md §2: E_th = −√(2(p−1)/p) at T = 0, E_∞(T) below T_d"],
+                                          "E_infinity": "docs/PHYSICS.md §2: E_th = −√(2(p−1)/p) at T = 0, E_∞(T) below T_d"],
                              statistics: statistics)
     }
 

@@ -99,7 +99,7 @@ enum TwoTimeValidation {
 
     // MARK: - Aging below T_d
 
-    /// q and βx of the aging state of pure p at temperature T (PHYSICS.md §2); T = 0 as the limit.
+    /// q and βx of the aging state of pure p at temperature T (docs/PHYSICS.md §2); T = 0 as the limit.
     static func agingParameters(p: Int, temperature: Double) -> (plateau: Double, slope: Double, energy: Double) {
         let degree = Double(p), scale = degree * (degree - 1) / 2
         if temperature == 0 {

@@ -18,7 +18,7 @@ private func solve(_ g: Double, noise: Double = 0, phi: Nonlinearity = .tanh, st
     let reference = try PotentialMethod.variance(model: model)
     #expect(solution.branch == .chaotic)
     #expect(abs(solution.variance / reference - 1) < 1e-10)
-    // Literature value (PHYSICS.md).
+    // Literature value (docs/PHYSICS.md).
     #expect(abs(solution.variance - 1.9248054137) < 1e-9)
     let lags = [1.0, 3, 10]
     let profile = try PotentialMethod.correlation(model: model, variance: reference, atLags: lags)

@@ -28,7 +28,7 @@ private func scannedTransition(_ mixture: PSpinMixture, points: Int = 1_000_000)
         #expect(abs(transition.temperature - exact.temperature) <= 1e-12, "p = \(p)")
         #expect(abs(transition.plateau - exact.plateau) <= 1e-12, "p = \(p)")
     }
-    // The values quoted in PHYSICS.md §2.
+    // The values quoted in docs/PHYSICS.md §2.
     #expect(abs(try PSpinMixture.pure(3).dynamicalTransition.temperature - (3.0 / 8).squareRoot()) <= 1e-14)
     #expect(abs(try PSpinMixture.pure(4).dynamicalTransition.temperature - (8.0 / 27).squareRoot()) <= 1e-14)
     #expect(abs(try PSpinMixture.pure(3).dynamicalTransition.temperature - 0.6123724) < 5e-8)

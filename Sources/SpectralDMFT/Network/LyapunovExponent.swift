@@ -17,7 +17,7 @@ public struct LyapunovResult: Sendable, Codable {
     public var lambdaMaxError: Double { groundEnergyError / (2 * (1 - groundEnergy).squareRoot()) }
 }
 
-/// λ_max from the stationary DMFT (SCS 1988; Crisanti & Sompolinsky 2018; PHYSICS.md §1).
+/// λ_max from the stationary DMFT (SCS 1988; Crisanti & Sompolinsky 2018; docs/PHYSICS.md §1).
 ///
 /// With `C_φ'(τ) = E[φ'(u)φ'(v)]` (Var u = Var v = Δ0, Cov = Δ(τ)), from the same `CorrelationTable` machinery as
 /// the solver, E0 is the lowest eigenvalue of `H = −∂_τ² + 1 − g² C_φ'(τ)` on the whole line; the ground state

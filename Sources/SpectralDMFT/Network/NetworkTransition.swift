@@ -13,7 +13,7 @@ public struct NetworkTransitionResult: Sendable, Codable {
 }
 
 /// The transition to chaos of a random rate network driven by white noise (Schuecker, Goedeke & Helias 2018;
-/// PHYSICS.md §1). Without noise all three couplings equal 1; with σ > 0 the transition moves to g_c(σ) > g_local.
+/// docs/PHYSICS.md §1). Without noise all three couplings equal 1; with σ > 0 the transition moves to g_c(σ) > g_local.
 public enum NetworkTransition {
     /// Errors locating a transition.
     public enum TransitionError: Error, CustomStringConvertible {

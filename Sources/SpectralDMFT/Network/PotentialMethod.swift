@@ -1,6 +1,6 @@
 import Foundation
 
-/// The classical-particle (potential) method for the stationary random rate network (PHYSICS.md §1), an
+/// The classical-particle (potential) method for the stationary random rate network (docs/PHYSICS.md §1), an
 /// independent route to Δ0 and Δ(τ) that shares no code with the spectral solver beyond Gaussian quadrature.
 ///
 /// The stationary autocorrelation Δ(τ) = ⟨h(t)h(t+τ)⟩ of `dh/dt = −h + Jφ(h) + ξ` moves like a particle,

@@ -2,7 +2,7 @@ import Foundation
 
 /// Configuration of a `DoublingSolver`.
 ///
-/// Units: times in the units of the Langevin dynamics (PHYSICS.md §2); the mobility is 1, so the microscopic
+/// Units: times in the units of the Langevin dynamics (docs/PHYSICS.md §2); the mobility is 1, so the microscopic
 /// time is `1/μ` with `μ = T + β f'(1)`.
 public struct DoublingOptions: Sendable, Equatable, Codable {
     /// The step `h₀` of the first block (> 0). The first step is taken from the Taylor series of C at τ = 0.
@@ -91,7 +91,7 @@ public struct DoublingStatistics: Sendable, Equatable, Codable {
 
 /// Equilibrium dynamics of the spherical mixed p-spin model above T_d, on a time-doubling grid.
 ///
-/// Solves (PHYSICS.md §2), for `τ > 0`, `C(0) = 1`, `C'(0⁺) = −T`,
+/// Solves (docs/PHYSICS.md §2), for `τ > 0`, `C(0) = 1`, `C'(0⁺) = −T`,
 ///
 ///     ∂_τ C(τ) = −T C(τ) − β ∫_0^τ f'(C(τ−s)) ∂_s C(s) ds,
 ///

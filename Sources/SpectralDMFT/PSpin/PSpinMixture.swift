@@ -2,7 +2,7 @@ import Foundation
 
 /// The covariance function of a spherical mixed p-spin model, `f(q) = Σ_p c_p q^p / 2`.
 ///
-/// The Hamiltonian has `⟨H(s)H(s')⟩ = N f(s·s'/N)` (PHYSICS.md §2); the pure p-spin model is one term with
+/// The Hamiltonian has `⟨H(s)H(s')⟩ = N f(s·s'/N)` (docs/PHYSICS.md §2); the pure p-spin model is one term with
 /// `c_p = 1`, `f(q) = q^p/2`. Degrees are integers `p ≥ 2`, coefficients finite and `≥ 0`, at least one
 /// positive. Terms are stored sorted by degree; terms with `c_p = 0` are dropped.
 ///

@@ -206,7 +206,7 @@ public struct NetworkSimulationPlan: Sendable, Codable {
     }
 }
 
-/// Direct simulation of finite random rate networks (PHYSICS.md §1), the independent check of the DMFT.
+/// Direct simulation of finite random rate networks (docs/PHYSICS.md §1), the independent check of the DMFT.
 ///
 /// For each realisation k = 0…K−1: draw J, h(0), u(0) from `Xoshiro256StarStar(seed:stream: k)`; integrate for
 /// `transient` (discarded) and then `duration` with RK4 (σ = 0) or stochastic Heun (σ > 0, noise from the same

@@ -2,7 +2,7 @@ import Foundation
 
 /// Two-time relaxation of a random rate network from a Gaussian initial state toward its stationary state.
 ///
-/// Solves (PHYSICS.md §1) for Δ(t,s) = ⟨h(t)h(s)⟩, h(0) ~ N(0, Δ_init) independent of the couplings,
+/// Solves (docs/PHYSICS.md §1) for Δ(t,s) = ⟨h(t)h(s)⟩, h(0) ~ N(0, Δ_init) independent of the couplings,
 ///
 ///     (∂_t + 1)(∂_s + 1) Δ(t,s) = g² C_φ(t,s) + σ² δ(t−s),     Δ(t,0) = Δ_init e^{−t},
 ///     C_φ(t,s) = E[φ(u)φ(v)],  Var u = Δ(t,t), Var v = Δ(s,s), Cov = Δ(t,s),

@@ -71,7 +71,7 @@ public struct TwoTimeStatistics: Sendable, Codable, Equatable {
 
 /// Two-time (Cugliandolo–Kurchan) dynamics of the spherical mixed p-spin model after a quench.
 ///
-/// Solves, for t > t' on the uniform grid t_i = i·h (PHYSICS.md §2; Σ = f''(C) R, D = f'(C), or f'(C) + ε²h'(C) with a drive),
+/// Solves, for t > t' on the uniform grid t_i = i·h (docs/PHYSICS.md §2; Σ = f''(C) R, D = f'(C), or f'(C) + ε²h'(C) with a drive),
 ///
 ///     ∂_t C(t,t') = −μ(t) C(t,t') + ∫_0^t Σ(t,s) C(s,t') ds + ∫_0^{t'} D(t,s) R(t',s) ds
 ///     ∂_t R(t,t') = −μ(t) R(t,t') + ∫_{t'}^t Σ(t,s) R(s,t') ds,          C(t,t) = 1, R(t,t⁺) = 1,

@@ -44,7 +44,7 @@ package enum ScaledBessel {
 }
 
 /// The exact solution of the pure p = 2 spherical model after a quench from a random start to temperature T
-/// (Cugliandolo & Dean 1995; PHYSICS.md §2), used as the reference of the two-time integrator.
+/// (Cugliandolo & Dean 1995; docs/PHYSICS.md §2), used as the reference of the two-time integrator.
 ///
 /// With Γ(t) = exp(2∫_0^t μ) and the semicircle on [−2, 2],
 ///

@@ -2,7 +2,7 @@ import Foundation
 
 /// The grid and the stepping scheme of a two-time integrator.
 ///
-/// Units: times in the model's time unit (the Langevin time of PHYSICS.md §2 for the p-spin model, the unit
+/// Units: times in the model's time unit (the Langevin time of docs/PHYSICS.md §2 for the p-spin model, the unit
 /// relaxation time of §1 for the network). The grid is `t_i = i·step` for i = 0…`steps` (after t = 0).
 public struct TwoTimeOptions: Sendable, Codable, Equatable {
     /// The time step h (> 0).
