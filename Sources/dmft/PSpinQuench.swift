@@ -201,6 +201,10 @@ struct PSpinQuenchCommand: ParsableCommand {
                 CommandSupport.warn("no checkpoint in \(output): starting from t = 0")
             }
         }
+        // The memory, stated before integrating (and again in run.json).
+        CommandSupport.warn("quench: \(integrator.lastRow + 1) grid points, memory \(MemoryBudget.format(bytes: integrator.memoryBytes)) "
+                            + "of \(MemoryBudget.format(bytes: available)) available"
+                            + (resumedFrom.map { "; resuming at step \($0) of \(options.steps)" } ?? ""))
         let createdFolder = !FileManager.default.fileExists(atPath: folder.path)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         do { try integrate(integrator, mixture: mixture, options: options, waiting: waiting, folder: folder, paths: paths,
@@ -219,7 +223,10 @@ struct PSpinQuenchCommand: ParsableCommand {
         var lastShown = 0.0
         let stepsBefore = integrator.completedSteps
         let began = Date()
-        try integrator.advance(checkpoint: CheckpointPolicy(path: checkpointPath, interval: checkpointInterval)) { report in
+        let policy = CheckpointPolicy(path: checkpointPath, interval: checkpointInterval) { failure in
+            CommandSupport.warn("\(failure)")
+        }
+        try integrator.advance(checkpoint: policy) { report in
             guard showProgress, report.elapsedSeconds - lastShown >= 0.5 || report.completedSteps == report.totalSteps else { return }
             lastShown = report.elapsedSeconds
             let done = report.completedSteps - stepsBefore, left = report.totalSteps - report.completedSteps
@@ -253,8 +260,9 @@ struct PSpinQuenchCommand: ParsableCommand {
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: paths[3])
         if !keepCheckpoint { try? FileManager.default.removeItem(atPath: checkpointPath) }
         print("p-spin quench \(mixture.label), T = \(temperature)\(startTemperature.map { " from equilibrium at T' = \($0)" } ?? " from a random start"): "
-              + "\(options.steps) steps of dt = \(dt) in " + String(format: "%.1f s", seconds)
-              + " (\(MemoryBudget.format(bytes: integrator.memoryBytes)))")
+              + "\(options.steps) steps of dt = \(dt)"
+              + (resumedFrom.map { ", resumed at step \($0): the last \(options.steps - $0) in " } ?? " in ")
+              + String(format: "%.1f s", seconds) + " (\(MemoryBudget.format(bytes: integrator.memoryBytes)))")
         print("  E(t_max) = \(solution.energy(row: lastRow)), μ(t_max) = \(solution.lagrangeMultiplier(row: lastRow))")
         for path in written + [paths[3]] { print("  wrote \(path)") }
     }
