@@ -53,7 +53,9 @@ struct PSpinQuenchCommand: ParsableCommand {
         Integrates the Cugliandolo–Kurchan equations (docs/PHYSICS.md §2) on a uniform grid from a random start \
         (a quench from infinite temperature) or, with --start-T, from equilibrium at T' > T_d, to temperature T. \
         Scheme of order 4 (BDF and Gregory weights, start-up block): halving dt divides the error by ~16. \
-        Memory is (t-max/dt)² doubles (two triangles) and is checked before the run. \
+        Memory is (t-max/dt)² doubles (two triangles); it is stated and checked before the run. Stable steps: \
+        near T = 0 the order-3 and order-4 steps overshoot C ≤ 1 for dt > 0.05, so use dt ≤ 0.05 there (or \
+        --order 2); above T ≈ 0.01 any dt that resolves the dynamics runs. \
         Writes DIR/energy.csv `t,energy,mu`, DIR/correlation.csv `t_w,tau,C,R`, DIR/fdt.csv `t_w,t,C,chi` \
         (χ(t,t_w) = ∫_{t_w}^t R(t,s) ds) and DIR/run.json. A checkpoint DIR/checkpoint.bin is written every \
         --checkpoint-interval seconds; --resume continues it bit-identically. Examples:

@@ -4,12 +4,26 @@ import Foundation
 public struct NetworkTransitionResult: Sendable, Codable {
     /// Noise amplitude σ.
     public let sigma: Double
-    /// g_c: root of λ_max(g; σ) = 0 (DMFT solve + Lyapunov exponent at each trial g).
+    /// g_c, the coupling where λ_max(g; σ) crosses 0, found by `route`.
     public let gC: Double
     /// Root of the criterion Δ0 = g²⟨φ²⟩ at variance Δ0 (i.e. Δ''(0⁺) = 0), with Δ0 from the potential method.
     public let gCCriterion: Double
     /// Line of local instability: g² ⟨φ'²⟩ = 1 at variance Δ0.
     public let gLocal: Double
+    /// How `gC` was found.
+    public let route: NetworkTransitionRoute
+}
+
+/// How `NetworkTransition.locate` found g_c at a given σ (docs/PHYSICS.md §1.7).
+public enum NetworkTransitionRoute: String, Sendable, Codable {
+    /// σ = 0: g_c = 1 exactly.
+    case exact
+    /// σ < `NetworkTransition.seriesNoiseLimit`: the small-noise series of the criterion root.
+    case smallNoiseSeries = "small-noise series"
+    /// σ < `NetworkTransition.criterionNoiseLimit`: the root of the criterion Δ0 = g²⟨φ²⟩ (equal to the λ_max root).
+    case criterion = "criterion Δ0 = g²⟨φ²⟩"
+    /// Otherwise: the root of λ_max(g; σ) from DMFT solves and the ground state of H.
+    case lyapunov = "λ_max = 0"
 }
 
 /// The transition to chaos of a random rate network driven by white noise (Schuecker, Goedeke & Helias 2018;
@@ -100,7 +114,7 @@ public enum NetworkTransition {
         guard noise.isFinite, noise >= 0 else {
             throw ModelError.invalidParameter(name: "sigma", value: noise, requirement: "a finite number >= 0")
         }
-        if noise == 0 { return NetworkTransitionResult(sigma: 0, gC: 1, gCCriterion: 1, gLocal: 1) }
+        if noise == 0 { return NetworkTransitionResult(sigma: 0, gC: 1, gCCriterion: 1, gLocal: 1, route: .exact) }
         if noise < seriesNoiseLimit {
             guard let series = SmallNoiseSeries(nonlinearity: nonlinearity) else {
                 throw ModelError.invalidParameter(name: "sigma", value: noise,
@@ -109,7 +123,7 @@ public enum NetworkTransition {
             }
             let criterion = series.criticalCoupling(noise: noise)
             return NetworkTransitionResult(sigma: noise, gC: criterion, gCCriterion: criterion,
-                                           gLocal: series.localCoupling(noise: noise))
+                                           gLocal: series.localCoupling(noise: noise), route: .smallNoiseSeries)
         }
         let local = try root("g²⟨φ'²⟩ − 1", noise: noise, from: 1, tolerance: 1e-12) {
             try localInstability($0, noise: noise, nonlinearity: nonlinearity)
@@ -118,12 +132,13 @@ public enum NetworkTransition {
             -(try curvatureCriterion($0, noise: noise, nonlinearity: nonlinearity))
         }
         if noise < criterionNoiseLimit {
-            return NetworkTransitionResult(sigma: noise, gC: criterion, gCCriterion: criterion, gLocal: local)
+            return NetworkTransitionResult(sigma: noise, gC: criterion, gCCriterion: criterion, gLocal: local,
+                                           route: .criterion)
         }
         let critical = try root("λ_max", noise: noise, from: local, tolerance: 1e-9) {
             try lyapunovExponent(coupling: $0, noise: noise, nonlinearity: nonlinearity).0.lambdaMax
         }
-        return NetworkTransitionResult(sigma: noise, gC: critical, gCCriterion: criterion, gLocal: local)
+        return NetworkTransitionResult(sigma: noise, gC: critical, gCCriterion: criterion, gLocal: local, route: .lyapunov)
     }
 }
 
