@@ -204,7 +204,7 @@ struct PSpinQuenchCommand: ParsableCommand {
             }
         }
         // The memory, stated before integrating (and again in run.json).
-        CommandSupport.warn("quench: \(integrator.lastRow + 1) grid points, memory \(MemoryBudget.format(bytes: integrator.memoryBytes)) "
+        print("quench: \(integrator.lastRow + 1) grid points, memory \(MemoryBudget.format(bytes: integrator.memoryBytes)) "
                             + "of \(MemoryBudget.format(bytes: available)) available"
                             + (resumedFrom.map { "; resuming at step \($0) of \(options.steps)" } ?? ""))
         let createdFolder = !FileManager.default.fileExists(atPath: folder.path)
