@@ -115,7 +115,7 @@ extension CocoaError {
 
 /// The package version: `dmft --version` and every run record.
 enum PackageInfo {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 }
 
 /// Bad input on the command line: printed as one `Error: …` line (no usage text), exit status 1, nothing written.
