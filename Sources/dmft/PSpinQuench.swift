@@ -201,12 +201,13 @@ struct PSpinQuenchCommand: ParsableCommand {
                 CommandSupport.warn("no checkpoint in \(output): starting from t = 0")
             }
         }
-        // The memory, stated before integrating (and again in run.json).
+        let createdFolder = !FileManager.default.fileExists(atPath: folder.path)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // The memory, stated before integrating (and again in run.json), once the output folder exists (a folder
+        // that cannot be made is the one error line).
         CommandSupport.warn("quench: \(integrator.lastRow + 1) grid points, memory \(MemoryBudget.format(bytes: integrator.memoryBytes)) "
                             + "of \(MemoryBudget.format(bytes: available)) available"
                             + (resumedFrom.map { "; resuming at step \($0) of \(options.steps)" } ?? ""))
-        let createdFolder = !FileManager.default.fileExists(atPath: folder.path)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         do { try integrate(integrator, mixture: mixture, options: options, waiting: waiting, folder: folder, paths: paths,
                            available: available, resumedFrom: resumedFrom) } catch {
             // A failed run (e.g. unstable for this dt) leaves no half-made folder behind.
