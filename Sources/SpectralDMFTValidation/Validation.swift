@@ -36,6 +36,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case pspin
     /// The two-time integrators: exact p = 2 solution, quenches, aging, network transients, checkpoints.
     case twoTime = "two-time"
+    /// The driven p-spin NESS: ε = 0 against equilibrium, the driven two-time integrator, identities, continuation.
+    case driven
     /// The finite-N simulation against the DMFT.
     case simulation
 
@@ -46,6 +48,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .chaos: try ChaosValidation.run(record)
         case .pspin: try PSpinValidation.run(record)
         case .twoTime: try TwoTimeValidation.run(record)
+        case .driven: try DrivenValidation.run(record)
         case .simulation: try SimulationValidation.run(record)
         }
     }

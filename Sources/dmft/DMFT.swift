@@ -44,9 +44,19 @@ struct DMFT: ParsableCommand {
         let code = exitCode(for: error)
         if code == .success { exit(withError: error) }   // --help, --version: ArgumentParser prints them
         let message = CommandSupport.describe(error) ?? message(for: error)
-        if let line = message.split(separator: "\n", omittingEmptySubsequences: true).first {
+        if let line = oneLine(message) {
             FileHandle.standardError.write(Data("Error: \(line)\n".utf8))
         }
         Foundation.exit(1)
+    }
+
+    /// The first line of `message`; when it ends with ':' and is followed by ArgumentParser's bullet list of
+    /// allowed values (six or more values), the values joined onto it.
+    static func oneLine(_ message: String) -> String? {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: true)
+        guard let first = lines.first else { return nil }
+        let bullets = lines.dropFirst().prefix { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+        guard first.hasSuffix(":"), !bullets.isEmpty else { return String(first) }
+        return first + " " + bullets.joined(separator: ", ")
     }
 }

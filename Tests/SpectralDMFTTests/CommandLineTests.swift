@@ -154,7 +154,7 @@ func validateRejectsAnUnknownArea(area: String) throws {
 @Test func validateHelpListsTheAreas() throws {
     let result = try runTool(["validate", "--help"])
     #expect(result.status == 0)
-    for area in ["network", "chaos", "pspin", "two-time", "simulation"] {
+    for area in ["network", "chaos", "pspin", "two-time", "driven", "simulation"] {
         #expect(result.output.contains(area), "--help does not list \(area)")
     }
 }
