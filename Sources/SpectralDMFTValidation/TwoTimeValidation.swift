@@ -37,16 +37,8 @@ enum TwoTimeValidation {
                                                            options: TwoTimeOptions(step: step, maximumTime: 10))
                 try integrator.advance()
                 let solution = integrator.solution
-                var energy = 0.0, correlation = 0.0, response = 0.0
-                for t in stride(from: 1.0, through: 10, by: 1) {
-                    let i = try solution.row(atTime: t)
-                    energy = max(energy, abs(solution.energy(row: i) - exact.energy(at: t)))
-                    for earlier in [1.0, 2, 5, 8] where earlier < t {
-                        let j = try solution.row(atTime: earlier)
-                        correlation = max(correlation, abs(solution.correlation(row: i, column: j) - exact.correlation(t, earlier)))
-                        response = max(response, abs(solution.response(row: i, column: j) - exact.response(t, earlier)))
-                    }
-                }
+                let (energy, correlation, response) = try exact.largestDeviations(
+                    of: solution, times: Array(stride(from: 1.0, through: 10, by: 1)), earlier: [1, 2, 5, 8])
                 finalEnergyError = abs(solution.energy(row: solution.lastRow) - exact.energy(at: 10))
                 errors.append([energy, correlation, response])
             }

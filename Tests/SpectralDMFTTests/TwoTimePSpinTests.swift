@@ -9,17 +9,7 @@ private func pureTwoErrors(temperature: Double, step: Double, order: Int = 4,
                                                options: TwoTimeOptions(step: step, maximumTime: 2, order: order))
     try integrator.advance()
     let solution = integrator.solution
-    var energy = 0.0, correlation = 0.0, response = 0.0
-    for t in [0.5, 1.0, 1.5, 2.0] {
-        let i = try solution.row(atTime: t)
-        energy = max(energy, abs(solution.energy(row: i) - exact.energy(at: t)))
-        for earlier in [0.2, 0.5, 1.0, 1.5] where earlier < t {
-            let j = try solution.row(atTime: earlier)
-            correlation = max(correlation, abs(solution.correlation(row: i, column: j) - exact.correlation(t, earlier)))
-            response = max(response, abs(solution.response(row: i, column: j) - exact.response(t, earlier)))
-        }
-    }
-    return (energy, correlation, response)
+    return try exact.largestDeviations(of: solution, times: [0.5, 1.0, 1.5, 2.0], earlier: [0.2, 0.5, 1.0, 1.5])
 }
 
 @Test(arguments: [0.0, 0.5])

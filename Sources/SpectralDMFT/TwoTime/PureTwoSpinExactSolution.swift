@@ -190,4 +190,22 @@ public struct PureTwoSpinExactSolution: Sendable {
         }
         return value / (scaledGamma[i] * scaledGamma[j]).squareRoot()
     }
+
+    /// The largest deviations of a quench `solution` from this exact solution: |ΔE(t)| over `times`, and |ΔC(t,t')|,
+    /// |ΔR(t,t')| over `times` × the `earlier` times t' < t (all on the solution's grid). The regression check of the
+    /// two-time integrator, shared by the tests and `dmft validate`.
+    package func largestDeviations(of solution: PSpinQuenchSolution, times: [Double], earlier: [Double]) throws
+        -> (energy: Double, correlation: Double, response: Double) {
+        var energy = 0.0, correlation = 0.0, response = 0.0
+        for t in times {
+            let i = try solution.row(atTime: t)
+            energy = max(energy, abs(solution.energy(row: i) - self.energy(at: t)))
+            for previous in earlier where previous < t {
+                let j = try solution.row(atTime: previous)
+                correlation = max(correlation, abs(solution.correlation(row: i, column: j) - self.correlation(t, previous)))
+                response = max(response, abs(solution.response(row: i, column: j) - self.response(t, previous)))
+            }
+        }
+        return (energy, correlation, response)
+    }
 }
