@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpectralDMFT
+import SpectralDMFTValidation
 
 struct NetworkPhaseDiagramRecord: Encodable {
     let gMin: Double
@@ -13,6 +14,7 @@ struct NetworkPhaseDiagramRecord: Encodable {
     let seconds: Double
     let version: String
     let files: [String]
+    let shard: ShardRecord?
 }
 
 struct NetworkPhaseDiagram: ParsableCommand {
@@ -48,6 +50,8 @@ struct NetworkPhaseDiagram: ParsableCommand {
             transform: ArgumentValue.path)
     var output: String
 
+    @OptionGroup var shardOption: ShardOption
+
     var transitionPath: String { CommandSupport.sibling(of: output, suffix: "-transition.csv") }
     var recordPath: String { CommandSupport.sibling(of: output, suffix: ".run.json") }
 
@@ -65,7 +69,9 @@ struct NetworkPhaseDiagram: ParsableCommand {
         for path in [output, transitionPath, recordPath] { try AtomicFile.checkWritable(path) }
         let couplings = evenlySpaced(from: gMin, to: gMax, count: gSteps)
         let noises = evenlySpaced(from: 0, to: sigmaMax, count: sigmaSteps)
-        let jobs = noises.count * couplings.count + noises.count
+        let shard = shardOption.selected
+        let lineIndices = shard.indices(of: noises.count), pointIndices = shard.indices(of: noises.count * couplings.count)
+        let jobs = pointIndices.count + lineIndices.count
         let showProgress = CommandSupport.showsProgress
         let start = Date()
 
@@ -73,12 +79,12 @@ struct NetworkPhaseDiagram: ParsableCommand {
         let results = ParallelMap.run(count: jobs, makeWorkspace: { () }, completed: { done in
             if showProgress { CommandSupport.progress("phase diagram: \(done)/\(jobs)") }
         }) { _, index -> Job in
-            if index < noises.count {
-                let sigma = noises[index]
+            if index < lineIndices.count {
+                let sigma = noises[lineIndices[index]]
                 do { return .line(sigma, try NetworkTransition.locate(noise: sigma, nonlinearity: phi), nil) }
                 catch { return .line(sigma, nil, "\(error)") }
             }
-            let flat = index - noises.count
+            let flat = pointIndices[index - lineIndices.count]
             let sigma = noises[flat / couplings.count], g = couplings[flat % couplings.count]
             return .point(NetworkScan.run(couplings: [g], noise: sigma, nonlinearity: phi, lyapunov: true, workers: 1)[0])
         }
@@ -112,7 +118,10 @@ struct NetworkPhaseDiagram: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         let record = NetworkPhaseDiagramRecord(gMin: gMin, gMax: gMax, gSteps: gSteps, sigmaMax: sigmaMax, sigmaSteps: sigmaSteps,
                                                phi: phi.name, failures: failures, seconds: seconds,
-                                               version: PackageInfo.version, files: [output, transitionPath])
+                                               version: PackageInfo.version, files: [output, transitionPath],
+                                               shard: shardOption.record([
+                                                   .init(path: output, suffix: "", rows: noises.count * couplings.count),
+                                                   .init(path: transitionPath, suffix: "-transition.csv", rows: noises.count)]))
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
         print("phase diagram: \(couplings.count)×\(noises.count) points and \(CommandSupport.counted(noises.count, "transition")) in "
               + String(format: "%.1f s", seconds) + "; wrote \(output), \(transitionPath), \(recordPath)")

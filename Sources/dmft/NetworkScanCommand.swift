@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpectralDMFT
+import SpectralDMFTValidation
 
 struct NetworkScanRecord: Encodable {
     let gMin: Double
@@ -14,6 +15,7 @@ struct NetworkScanRecord: Encodable {
     let seconds: Double
     let version: String
     let output: String
+    let shard: ShardRecord?
 }
 
 struct NetworkScanCommand: ParsableCommand {
@@ -51,6 +53,8 @@ struct NetworkScanCommand: ParsableCommand {
             help: "Worker threads, at most 4 per core (default: one per core).")
     var requestedWorkers: Int?
 
+    @OptionGroup var shardOption: ShardOption
+
     var workers: Int { requestedWorkers ?? ProcessInfo.processInfo.activeProcessorCount }
 
     var noise: Double { noiseOption.noise }
@@ -68,7 +72,7 @@ struct NetworkScanCommand: ParsableCommand {
         let phi = transferFunctionOption.transferFunction.nonlinearity
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
-        let couplings = evenlySpaced(from: gMin, to: gMax, count: steps)
+        let couplings = shardOption.selected.select(evenlySpaced(from: gMin, to: gMax, count: steps))
         let total = couplings.count
         let showProgress = CommandSupport.showsProgress
         let start = Date()
@@ -99,7 +103,8 @@ struct NetworkScanCommand: ParsableCommand {
         }
         try table.write(to: output)
         let record = NetworkScanRecord(gMin: gMin, gMax: gMax, steps: steps, sigma: noise, phi: phi.name, workers: workers,
-                                       lyapunov: lyapunov, failures: failures, seconds: seconds, version: PackageInfo.version, output: output)
+                                       lyapunov: lyapunov, failures: failures, seconds: seconds, version: PackageInfo.version, output: output,
+                                       shard: shardOption.record([.init(path: output, suffix: "", rows: steps)]))
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
         print("scanned \(CommandSupport.counted(total, "coupling")) in " + String(format: "%.2f s", seconds)
               + " on \(CommandSupport.counted(workers, "worker")); wrote \(output) and \(recordPath)")

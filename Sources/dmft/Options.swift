@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpectralDMFT
+import SpectralDMFTValidation
 
 // MARK: - Closed sets of choices (listed in every help text by ArgumentParser)
 
@@ -163,4 +164,19 @@ enum ThreadCount {
             throw InputError("invalid \(name) = \(count): it must be between 1 and \(maximum) (4 per core)")
         }
     }
+}
+
+/// `--shard I/N`: compute only the I-th of N deterministic parts of a sweep (point k goes to shard k mod N + 1);
+/// `dmft merge` puts the shards' files together into what the whole run writes.
+struct ShardOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Compute only shard I of N of the sweep's points (point k is in shard k mod N + 1); "
+                               + "combine the shards' outputs with `dmft merge`.", valueName: "I/N"),
+            transform: { try Shard(parsing: $0) })
+    var shard: Shard?
+
+    /// The record's `shard` entry for these outputs (nil without --shard).
+    func record(_ outputs: [ShardRecord.Output]) -> ShardRecord? { ShardRecord(shard, outputs: outputs) }
+
+    /// The shard to compute: the whole sweep without --shard.
+    var selected: Shard { shard ?? .whole }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpectralDMFT
+import SpectralDMFTValidation
 
 struct PSpin: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -171,6 +172,8 @@ struct PSpinScanCommand: ParsableCommand {
             transform: ArgumentValue.path)
     var output: String
 
+    @OptionGroup var shardOption: ShardOption
+
     var recordPath: String { CommandSupport.sibling(of: output, suffix: ".run.json") }
 
     func validate() throws {
@@ -184,7 +187,7 @@ struct PSpinScanCommand: ParsableCommand {
         let mixture = try model.model()
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
-        let temperatures = evenlySpaced(from: temperatureMin, to: temperatureMax, count: steps)
+        let temperatures = shardOption.selected.select(evenlySpaced(from: temperatureMin, to: temperatureMax, count: steps))
         let showProgress = CommandSupport.showsProgress
         let start = Date()
         let points = PSpinScan.run(mixture: mixture, temperatures: temperatures, method: method) { done in
@@ -205,11 +208,14 @@ struct PSpinScanCommand: ParsableCommand {
             }
         }
         try table.write(to: output)
-        struct Record: Encodable { let mixture: String; let tMin, tMax: Double; let steps: Int; let method: String; let failures: Int; let seconds: Double; let version: String }
+        struct Record: Encodable { let mixture: String; let tMin, tMax: Double; let steps: Int; let method: String; let failures: Int; let seconds: Double; let version: String
+                              let shard: ShardRecord? }
         let seconds = Date().timeIntervalSince(start)
         try AtomicFile.write(try JSONRecord.encode(Record(mixture: mixture.description, tMin: temperatureMin, tMax: temperatureMax,
                                                           steps: steps, method: method.rawValue, failures: failures, seconds: seconds,
-                                                          version: PackageInfo.version), pretty: true) + "\n", to: recordPath)
+                                                          version: PackageInfo.version,
+                                                          shard: shardOption.record([.init(path: output, suffix: "", rows: steps)])),
+                                                   pretty: true) + "\n", to: recordPath)
         print("scanned \(CommandSupport.counted(temperatures.count, "temperature")) in " + String(format: "%.2f s", seconds)
               + "; wrote \(output) and \(recordPath)")
         if failures > 0 {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpectralDMFT
+import SpectralDMFTValidation
 
 /// The driven problem from the command line, its errors as one input line.
 func drivenProblem(_ mixture: PSpinMixture, temperature: Double, epsilon: Double, k: Int,
@@ -160,10 +161,22 @@ struct PSpinDriveScanCommand: ParsableCommand {
     @Option(help: "Output CSV file.")
     var output: String
 
+    @Option(name: .customLong("workers"), parsing: .unconditional,
+            help: "Continuation lanes run in parallel, at most 4 per core (default: one per core); the numbers depend on it.")
+    var requestedWorkers: Int?
+
+    @OptionGroup var shardOption: ShardOption
+
+    var workers: Int { requestedWorkers ?? ProcessInfo.processInfo.activeProcessorCount }
+
     func validate() throws {
         guard (1...100_000).contains(steps) else { throw InputError("invalid steps = \(steps): it must be between 1 and 100000") }
         try CommandSupport.require(epsilonMax, named: "epsilon-max", "a finite number >= epsilon-min") { $0 >= epsilonMin }
         _ = try drivenProblem(try model.model(), temperature: temperature, epsilon: epsilonMin, k: k)
+        try ThreadCount.require(workers, named: "workers")
+        if shardOption.shard != nil && requestedWorkers != nil {
+            throw InputError("--shard I/N runs continuation lane I of N (as a single run with --workers N): leave out --workers")
+        }
     }
 
     func run() throws {
@@ -174,9 +187,15 @@ struct PSpinDriveScanCommand: ParsableCommand {
         let drives = evenlySpaced(from: epsilonMax, to: epsilonMin, count: steps)
         let showProgress = CommandSupport.showsProgress
         let start = Date()
-        let points = try DrivenPSpinScan.run(mixture: mixture, temperature: temperature, drives: drives, driveOrder: k) { done in
+        // Lane w continues through the points w, w + lanes, …: with --shard I/N the shard is lane I − 1 of N.
+        let shard = shardOption.selected
+        let lanes = shardOption.shard == nil ? max(1, min(workers, drives.count)) : shard.count
+        let lanePoints = DrivenPSpinScan.run(mixture: mixture, driveMixture: try PSpinMixture.pure(k), temperature: temperature,
+                                             drives: drives, lanes: lanes,
+                                             selectedLanes: shardOption.shard == nil ? Array(0..<lanes) : [shard.index - 1]) { done in
             if showProgress { CommandSupport.progress("drive-scan: \(done)/\(drives.count) drives") }
         }
+        let points = shard.indices(of: drives.count).map { lanePoints[$0]! }
         if showProgress { CommandSupport.endProgress() }
         var table = CSVTable(columns: ["epsilon", "tau_alpha", "energy", "mu", "T_eff", "power", "heat", "branch",
                                        "iterations", "residual", "seconds"])
@@ -197,14 +216,17 @@ struct PSpinDriveScanCommand: ParsableCommand {
         try table.write(to: output)
         struct Record: Encodable {
             let mixture: String; let temperature: Double; let k: Int; let epsilonMin, epsilonMax: Double; let steps: Int
-            let failures: Int; let seconds: Double; let version: String
+            let failures: Int; let seconds: Double; let version: String; let lanes: Int; let shard: ShardRecord?
         }
         let seconds = Date().timeIntervalSince(start)
         try AtomicFile.write(try JSONRecord.encode(Record(mixture: mixture.description, temperature: temperature, k: k,
                                                           epsilonMin: epsilonMin, epsilonMax: epsilonMax, steps: steps,
-                                                          failures: failures, seconds: seconds, version: PackageInfo.version),
+                                                          failures: failures, seconds: seconds, version: PackageInfo.version,
+                                                          lanes: lanes,
+                                                          shard: shardOption.record([.init(path: URL(fileURLWithPath: output).standardizedFileURL.path,
+                                                                                           suffix: "", rows: steps)])),
                                                    pretty: true) + "\n", to: recordPath)
-        print("scanned \(drives.count) drives in " + String(format: "%.2f s", seconds) + "; wrote \(output) and \(recordPath)")
+        print("scanned \(points.count) drives in " + String(format: "%.2f s", seconds) + "; wrote \(output) and \(recordPath)")
         if failures > 0 { throw ExitCode.failure }
     }
 }

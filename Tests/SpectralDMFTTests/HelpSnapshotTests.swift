@@ -33,6 +33,7 @@ import Testing
         ["validate"],
         ["bench"],
         ["reproduce"],
+        ["merge"],
     ]
 
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("HelpSnapshots")

@@ -31,10 +31,26 @@ public enum DrivenPSpinScan {
         symmetry: Double = 0, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         completed: (@Sendable (Int) -> Void)? = nil
     ) -> [DrivenPSpinScanPoint] {
+        let lanes = max(1, min(workers, drives.count))
+        let points = run(mixture: mixture, driveMixture: driveMixture, temperature: temperature, drives: drives,
+                         symmetry: symmetry, lanes: lanes, selectedLanes: Array(0..<lanes), completed: completed)
+        return drives.indices.map { points[$0]! }
+    }
+
+    /// The continuation lanes `selectedLanes` (each in 0..<lanes) of a scan split into `lanes` lanes, in parallel:
+    /// lane w solves the points at positions w, w + lanes, … of the drives sorted in decreasing order. Returns the
+    /// points of those lanes by their index in `drives`. The lanes of one scan are independent, so running them in
+    /// separate processes (`dmft pspin drive-scan --shard`) gives the numbers of one run with `lanes` workers.
+    package static func run(
+        mixture: PSpinMixture, driveMixture: PSpinMixture, temperature: Double, drives: [Double],
+        symmetry: Double = 0, lanes: Int, selectedLanes: [Int],
+        completed: (@Sendable (Int) -> Void)? = nil
+    ) -> [Int: DrivenPSpinScanPoint] {
         let order = drives.indices.sorted { drives[$0] > drives[$1] }
-        let lanes = max(1, min(workers, order.count))
         let finished = Atomic<Int>(0)
-        let results = ParallelMap.run(count: lanes, workers: lanes, makeWorkspace: { () }) { _, lane in
+        let results = ParallelMap.run(count: selectedLanes.count, workers: max(1, selectedLanes.count),
+                                      makeWorkspace: { () }) { _, selected in
+            let lane = selectedLanes[selected]
             var points: [(Int, DrivenPSpinScanPoint)] = []
             var previous: DrivenPSpinSolution?
             if lane > 0, let largest = order.first {
@@ -59,9 +75,9 @@ public enum DrivenPSpinScan {
             }
             return points
         }
-        var ordered = [DrivenPSpinScanPoint?](repeating: nil, count: drives.count)
+        var ordered: [Int: DrivenPSpinScanPoint] = [:]
         for lane in results { for (index, point) in lane { ordered[index] = point } }
-        return ordered.map { $0! }
+        return ordered
     }
 
     /// As `run(mixture:driveMixture:temperature:drives:workers:completed:)` with the k-body drive h = q^k/2.
