@@ -12,7 +12,7 @@ dmft=$(realpath "${1:-.build/release/dmft}")
 [ -x "$dmft" ] || { echo "slurm.sh: no dmft at $dmft (build it first)"; exit 1; }
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-sweep=(network phase-diagram --g-min 0.5 --g-max 3 --g-steps 51 --sigma-max 0.75 --sigma-steps 16)
+sweep=(network phase-diagram --g-min 0.5 --g-max 2 --g-steps 51 --sigma-max 0.75 --sigma-steps 16)
 # SLURM_CI_SWEEP replaces the sweep (words split on spaces), e.g. a smaller one to try the script with a debug build.
 if [ -n "${SLURM_CI_SWEEP:-}" ]; then read -r -a sweep <<< "$SLURM_CI_SWEEP"; fi
 limit=${SLURM_CI_TIMEOUT:-600}   # seconds the job array and merge may take before the check fails
