@@ -123,7 +123,7 @@ struct NetworkPhaseDiagram: ParsableCommand {
                                                    .init(path: output, suffix: "", rows: noises.count * couplings.count),
                                                    .init(path: transitionPath, suffix: "-transition.csv", rows: noises.count)]))
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
-        let part = shardOption.shard.map { "shard \($0) (\(pointIndices.count) points, \(lineIndices.count) transitions) of " } ?? ""
+        let part = shardOption.shard.map { "shard \($0) (\(CommandSupport.counted(pointIndices.count, "point")), \(CommandSupport.counted(lineIndices.count, "transition"))) of " } ?? ""
         print("phase diagram: \(part)\(couplings.count)×\(noises.count) points and \(CommandSupport.counted(noises.count, "transition")) in "
               + String(format: "%.1f s", seconds) + "; wrote \(output), \(transitionPath), \(recordPath)")
         if failures > 0 {
