@@ -65,7 +65,7 @@ munge --socket="$socket" -n | unmunge --socket="$socket" | grep -q "STATUS: *Suc
 # slurm.conf: one node (this machine), root as SlurmUser and SlurmdUser, plugins that need neither systemd nor cgroups.
 cat > "$scratch/slurm.conf" <<CONF
 ClusterName=dmftci
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 AuthType=auth/munge
 AuthInfo=socket=$socket
 CredType=cred/munge
@@ -90,7 +90,7 @@ ReturnToService=2
 SchedulerType=sched/backfill
 SlurmctldTimeout=30
 SlurmdTimeout=30
-NodeName=$host CPUs=$cpus State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=ci Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 mkdir -p "$scratch/state" "$scratch/spool"
