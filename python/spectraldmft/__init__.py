@@ -11,8 +11,8 @@ Modules: :mod:`spectraldmft.network` (random rate networks), :mod:`spectraldmft.
 Conventions and units are those of docs/PHYSICS.md of the repository (time in units of the unit relaxation time).
 """
 
-from ._runner import DMFTError, Result, find_dmft, run_dmft
+from ._runner import DMFTError, Result, Table, find_dmft, run_dmft
 from . import network, pspin
 
-__all__ = ["DMFTError", "Result", "find_dmft", "run_dmft", "network", "pspin"]
+__all__ = ["DMFTError", "Result", "Table", "find_dmft", "run_dmft", "network", "pspin"]
 __version__ = "0.2.0"
