@@ -11,9 +11,10 @@ from typing import Optional
 
 import numpy as np
 
-from ._runner import Result, number_argument, run_dmft
+from ._runner import Result, Table, number_argument, run_dmft
 
-__all__ = ["NetworkSolution", "NetworkScan", "NetworkTransition", "solve", "scan", "transition"]
+__all__ = ["NetworkSolution", "NetworkScan", "NetworkTransition", "PhaseDiagram", "solve", "scan", "transition",
+           "phase_diagram"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,3 +134,34 @@ def transition(sigma: float, phi: str = "tanh") -> NetworkTransition:
     output = run_dmft(["network", "transition", "--sigma", number_argument(sigma), "--phi", phi, "--json"],
                       json_output=True)
     return NetworkTransition.build(output)
+
+
+@dataclasses.dataclass(frozen=True)
+class PhaseDiagram(Result):
+    """λ_max over a (g, σ) grid and the transition lines (``dmft network phase-diagram``).
+
+    Arrays (one entry per grid point, σ-major, the main table): ``g``, ``sigma``, ``delta0``, ``lambda_max``.
+    ``transition`` is the table ``sigma``, ``g_c``, ``g_c_criterion``, ``g_local`` at each σ of the grid
+    (``to_pandas("pd-transition.csv")``). Scalars: ``failures``, ``seconds``.
+    """
+
+    TABLE = "pd.csv"
+
+    g: np.ndarray
+    sigma: np.ndarray
+    delta0: np.ndarray
+    lambda_max: np.ndarray
+    transition: Table
+    failures: int
+    seconds: float
+
+
+def phase_diagram(g_min: float, g_max: float, sigma_max: float, g_steps: int = 41, sigma_steps: int = 11,
+                  phi: str = "tanh") -> PhaseDiagram:
+    """λ_max at ``g_steps`` couplings from ``g_min`` to ``g_max`` times ``sigma_steps`` noise levels from 0 to
+    ``sigma_max``, and g_c(σ), g_c_criterion(σ), g_local(σ) at each noise level, on every core."""
+    arguments = ["network", "phase-diagram", "--g-min", number_argument(g_min), "--g-max", number_argument(g_max),
+                 "--g-steps", str(int(g_steps)), "--sigma-max", number_argument(sigma_max),
+                 "--sigma-steps", str(int(sigma_steps)), "--phi", phi, "--output", "pd.csv"]
+    output = run_dmft(arguments, read=["pd.csv", "pd-transition.csv"], record_file="pd.run.json")
+    return PhaseDiagram.build(output, transition=output.tables["pd-transition.csv"])

@@ -13,7 +13,8 @@ import numpy as np
 
 from ._runner import Result, Table, join_numbers, model_arguments, number_argument, run_dmft
 
-__all__ = ["PSpinSolution", "PSpinScan", "PSpinQuench", "DrivenSolution", "solve", "scan", "quench", "drive"]
+__all__ = ["PSpinSolution", "PSpinScan", "PSpinQuench", "DrivenSolution", "DriveScan", "solve", "scan", "quench",
+           "drive", "drive_scan"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,3 +189,40 @@ def drive(p: Optional[int] = 3, T: float = 1.0, epsilon: float = 0.0, k: int = 3
                  "--epsilon", number_argument(epsilon), "--k", str(int(k)), "--eta", number_argument(eta),
                  "--json", "--output", "C.csv"]
     return DrivenSolution.build(run_dmft(arguments, json_output=True, read=["C.csv"]))
+
+
+@dataclasses.dataclass(frozen=True)
+class DriveScan(Result):
+    """The driven stationary state over drives ε (``dmft pspin drive-scan``), from large to small ε by continuation:
+    arrays ``epsilon``, ``tau_alpha``, ``energy``, ``mu``, ``T_eff``, ``power`` (injected), ``heat`` (to the bath),
+    ``branch`` (text), ``iterations``, ``residual``, ``seconds`` (each point's solve; main table); scalars
+    ``failures``, ``lanes`` (the run's total time is ``record["seconds"]``)."""
+
+    TABLE = "scan.csv"
+
+    epsilon: np.ndarray
+    tau_alpha: np.ndarray
+    energy: np.ndarray
+    mu: np.ndarray
+    T_eff: np.ndarray
+    power: np.ndarray
+    heat: np.ndarray
+    branch: np.ndarray
+    iterations: np.ndarray
+    residual: np.ndarray
+    seconds: np.ndarray
+    failures: int
+    lanes: int
+
+
+def drive_scan(T: float, epsilon_min: float, epsilon_max: float, steps: int, p: Optional[int] = 3, k: int = 3, *,
+               mixture: Optional[str] = None, workers: Optional[int] = None) -> DriveScan:
+    """Solves the driven stationary state at ``steps`` evenly spaced drives from ``epsilon_max`` down to
+    ``epsilon_min`` at temperature ``T``, continuing along ``workers`` lanes (default: one per core; the numbers
+    depend on it through the continuation's starting points, within the solver's tolerance)."""
+    arguments = ["pspin", "drive-scan", *model_arguments(p, mixture), "--T", number_argument(T),
+                 "--epsilon-min", number_argument(epsilon_min), "--epsilon-max", number_argument(epsilon_max),
+                 "--steps", str(int(steps)), "--k", str(int(k)), "--output", "scan.csv"]
+    if workers is not None:
+        arguments += ["--workers", str(int(workers))]
+    return DriveScan.build(run_dmft(arguments, read=["scan.csv"], record_file="scan.run.json"))

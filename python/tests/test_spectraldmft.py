@@ -96,6 +96,21 @@ def test_transition():
     assert (noiseless.g_c, noiseless.g_c_criterion, noiseless.g_local) == (1.0, 1.0, 1.0)
 
 
+def test_phase_diagram():
+    # σ = 0: the quiescent branch has λ_max = g − 1 exactly (dmft validate, area chaos, to 1e-14) and all three
+    # transition couplings are 1; at σ = 0.5 the transition line equals network.transition(0.5).
+    result = network.phase_diagram(0.5, 1.5, 0.5, g_steps=3, sigma_steps=2)
+    assert result.failures == 0 and len(result.g) == 6
+    quiet = (result.sigma == 0) & (result.g < 1)
+    assert quiet.sum() == 1
+    assert abs(result.lambda_max[quiet][0] - (result.g[quiet][0] - 1)) <= 1e-14
+    line = result.transition
+    assert list(line.sigma) == [0.0, 0.5]
+    assert (line.g_c[0], line.g_c_criterion[0], line.g_local[0]) == (1.0, 1.0, 1.0)
+    assert line.g_c[1] == network.transition(0.5).g_c
+    assert list(result.to_pandas("pd-transition.csv").columns) == ["sigma", "g_c", "g_c_criterion", "g_local"]
+
+
 def test_errors_carry_the_error_line():
     with pytest.raises(DMFTError) as caught:
         network.solve(-1)
@@ -150,6 +165,16 @@ def test_drive_at_zero_is_equilibrium():
     assert abs(driven.tau_alpha - equilibrium.tau_alpha) <= 1e-8
     assert driven.branch == "decaying"
     assert list(driven.to_pandas().columns) == ["tau", "C", "R", "chi"]
+
+
+def test_drive_scan_against_single_drives():
+    # Each point of the continuation converges to the same stationary state as a solve of its own (above T_d both
+    # start from the same branch): τ_α within the solver tolerance.
+    result = pspin.drive_scan(0.8, 0.2, 1.0, 3, workers=1)
+    assert result.failures == 0 and np.allclose(result.epsilon, [1.0, 0.6, 0.2], rtol=0, atol=1e-15)
+    for epsilon, tau_alpha in zip(result.epsilon, result.tau_alpha):
+        assert abs(tau_alpha - pspin.drive(p=3, T=0.8, epsilon=epsilon).tau_alpha) <= 1e-7
+    assert list(result.branch) == ["decaying"] * 3
 
 
 def test_pspin_scan():
