@@ -227,6 +227,8 @@ struct PSpinDriveScanCommand: ParsableCommand {
                                                                                            suffix: "", rows: steps)])),
                                                    pretty: true) + "\n", to: recordPath)
         print("scanned \(points.count) drives in " + String(format: "%.2f s", seconds) + "; wrote \(output) and \(recordPath)")
-        if failures > 0 { throw ExitCode.failure }
+        if failures > 0 {
+            throw RunFailure("\(CommandSupport.counted(failures, "drive")) of \(drives.count) failed (see above; nan rows in \(output))")
+        }
     }
 }
