@@ -122,12 +122,12 @@ public struct LongTimeWaitingCut: Sendable, Codable, Equatable {
 
 /// Physically impossible output seen in a run (beyond `tolerance`): a solver bug or a grid too coarse.
 public struct LongTimeFlags: Sendable, Codable, Equatable {
-    /// max C(t,t') − 1 over all computed values (> 0: C above 1).
-    public var largestCorrelationExcess = -Double.infinity
-    /// At T = 0 from a random start: the largest rise E(t_{i}) − E(t_{i−1}) (> 0: E not monotone).
-    public var largestEnergyRise = -Double.infinity
-    /// At T = 0, pure mixture: E_th − min E (> 0: E below the threshold energy).
-    public var largestDropBelowThreshold = -Double.infinity
+    /// max C(t,t') − 1 over all computed off-diagonal values (> 0: C above 1).
+    public var largestCorrelationExcess = -1.0
+    /// At T = 0 from a random start: the largest rise E(t_{i}) − E(t_{i−1}) (> 0: E not monotone); nil for T > 0.
+    public var largestEnergyRise: Double?
+    /// At T = 0, pure mixture: E_th − min E (> 0: E below the threshold energy); nil otherwise.
+    public var largestDropBelowThreshold: Double?
     /// The tolerance the flags are judged against.
     public var tolerance = 1e-9
 
@@ -135,8 +135,8 @@ public struct LongTimeFlags: Sendable, Codable, Equatable {
     public var violations: [String] {
         var list: [String] = []
         if largestCorrelationExcess > tolerance { list.append("C exceeds 1 by \(largestCorrelationExcess)") }
-        if largestEnergyRise > tolerance { list.append("E(t) rises by \(largestEnergyRise) at T = 0") }
-        if largestDropBelowThreshold > tolerance { list.append("E drops \(largestDropBelowThreshold) below E_th at T = 0") }
+        if let rise = largestEnergyRise, rise > tolerance { list.append("E(t) rises by \(rise) at T = 0") }
+        if let drop = largestDropBelowThreshold, drop > tolerance { list.append("E drops \(drop) below E_th at T = 0") }
         return list
     }
 }
@@ -269,8 +269,11 @@ public final class LongTimeQuenchSolver {
     public let problem: LongTimeQuench
     /// Grid and tolerances.
     public let options: LongTimeOptions
-    /// Throw `TwoTimeError.unstable` when a flag exceeds its tolerance (default true).
+    /// Throw `TwoTimeError.unstable` when a flag exceeds `flagTolerance` (default true).
     public var strict = true
+    /// The tolerance of the impossible-output flags (default 1e-9; set it to the run's error bar to refuse only
+    /// violations beyond the error).
+    public var flagTolerance = 1e-9
     /// Worker threads for the column loop (default: the active processors, at most 8).
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
@@ -311,7 +314,7 @@ public final class LongTimeQuenchSolver {
         var solution = LongTimeQuenchSolution(mixture: problem.mixture, temperature: T, options: options)
         let threshold = T == 0 ? problem.thresholdEnergy : nil
         var flags = LongTimeFlags()
-        flags.tolerance = max(1e-9, 100 * options.tolerance)
+        flags.tolerance = flagTolerance
 
         // Waiting times: h0·2^k, column index 2^k / 2^b while b ≤ k.
         let exponents = options.waitingTimes.map { Int((log2($0 / h0)).rounded()) }
@@ -355,12 +358,12 @@ public final class LongTimeQuenchSolver {
                 guard mu.isFinite, e.isFinite else { throw TwoTimeError.nonFinite(time: t) }
                 solution.samples.append(LongTimeSample(time: t, multiplier: mu, energy: e, step: h))
                 // Flags.
-                var excess = -Double.infinity
+                var excess = -1.0
                 for j in 0..<i { excess = max(excess, C[i * stride + j] - 1) }
                 flags.largestCorrelationExcess = max(flags.largestCorrelationExcess, excess)
                 if T == 0 {
-                    flags.largestEnergyRise = max(flags.largestEnergyRise, e - previousEnergy)
-                    if let threshold { flags.largestDropBelowThreshold = max(flags.largestDropBelowThreshold, threshold - e) }
+                    flags.largestEnergyRise = max(flags.largestEnergyRise ?? -.infinity, e - previousEnergy)
+                    if let threshold { flags.largestDropBelowThreshold = max(flags.largestDropBelowThreshold ?? -.infinity, threshold - e) }
                 }
                 previousEnergy = e
                 if strict, let violation = flags.violations.first {
