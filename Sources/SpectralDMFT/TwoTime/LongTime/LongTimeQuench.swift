@@ -461,6 +461,8 @@ public final class LongTimeQuenchSolver {
         let workers = min(threads, max(1, columns / 32))
         var passes = 0
         var change = Double.infinity
+        var previousChange = Double.infinity
+        var relaxation = 1.0
         while passes < options.maximumPasses {
             passes += 1
             // Row functions.
@@ -505,9 +507,14 @@ public final class LongTimeQuenchSolver {
                 }
             }}}}}}}}}
             change = changes.max() ?? 0
+            // Damped Jacobi: once the step exceeds the fast time the 3/(2h) term no longer dominates the coupling
+            // of the columns through μ and χ(t,·), and plain Jacobi can diverge; halve the relaxation factor
+            // whenever the residual grows.
+            if change > previousChange { relaxation = max(relaxation * 0.5, 1.0 / 256) }
+            previousChange = change
             for j in 0..<columns {
-                C[i * s + j] = bufferC[j]
-                X[i * s + j] = bufferX[j]
+                C[i * s + j] += relaxation * (bufferC[j] - C[i * s + j])
+                X[i * s + j] += relaxation * (bufferX[j] - X[i * s + j])
             }
             guard change.isFinite else { throw TwoTimeError.nonFinite(time: Double(i) * h) }
             if change <= options.tolerance { return (passes, change) }
@@ -560,8 +567,16 @@ public final class LongTimeQuenchSolver {
             }
             i1 -= 0.5 * f2[i - 1] * c[(i - 1) * s + j] * d[i]
             i3 -= 0.5 * f2[i - 1] * x[(i - 1) * s + j] * d[i]
-            let newC = ((4 * c[(i - 1) * s + j] - c[(i - 2) * s + j]) / (2 * h) + i1 + i2) / task.denominator
-            let newX = ((4 * x[(i - 1) * s + j] - x[(i - 2) * s + j]) / (2 * h) + 1 + i3) / task.denominator
+            let newC: Double, newX: Double
+            if j == i - 2 {
+                // Lag 2h: BDF1 from lag h; BDF2 would reach back to the diagonal value, across the fast part.
+                let denominator = task.denominator - 0.5 / h
+                newC = (c[(i - 1) * s + j] / h + i1 + i2) / denominator
+                newX = (x[(i - 1) * s + j] / h + 1 + i3) / denominator
+            } else {
+                newC = ((4 * c[(i - 1) * s + j] - c[(i - 2) * s + j]) / (2 * h) + i1 + i2) / task.denominator
+                newX = ((4 * x[(i - 1) * s + j] - x[(i - 2) * s + j]) / (2 * h) + 1 + i3) / task.denominator
+            }
             largest = max(largest, abs(newC - c[i * s + j]), abs(newX - x[i * s + j]))
             task.oc[j] = newC
             task.ox[j] = newX
