@@ -40,6 +40,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case driven
     /// The finite-N simulation against the DMFT.
     case simulation
+    /// The block-doubling long-time integrator: exact p = 2, the uniform integrator, equilibrium above T_d, flags.
+    case longTime = "long-time"
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
     package func run(_ record: (ValidationCheck) -> Void) throws {
@@ -50,6 +52,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .twoTime: try TwoTimeValidation.run(record)
         case .driven: try DrivenValidation.run(record)
         case .simulation: try SimulationValidation.run(record)
+        case .longTime: try LongTimeValidation.run(record)
         }
     }
 }

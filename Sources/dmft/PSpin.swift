@@ -7,7 +7,7 @@ struct PSpin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pspin",
         abstract: "Spherical p-spin glass, f(q) = Σ c_p q^p/2: equilibrium above T_d, the transition, quenches and aging.",
-        subcommands: [PSpinSolve.self, PSpinScanCommand.self, PSpinTransition.self, PSpinQuenchCommand.self, PSpinDriveCommand.self, PSpinDriveScanCommand.self]
+        subcommands: [PSpinSolve.self, PSpinScanCommand.self, PSpinTransition.self, PSpinQuenchCommand.self, PSpinAgeCommand.self, PSpinDriveCommand.self, PSpinDriveScanCommand.self]
     )
 }
 

@@ -28,6 +28,7 @@ import Testing
         ["pspin", "scan"],
         ["pspin", "transition"],
         ["pspin", "quench"],
+        ["pspin", "age"],
         ["pspin", "drive"],
         ["pspin", "drive-scan"],
         ["validate"],

@@ -1,0 +1,586 @@
+import Foundation
+
+/// Grid and tolerances of the decimating long-time integrator (`LongTimeQuenchSolver`).
+///
+/// The run starts on a tiny uniform step `initialStep` (the first half block is filled with the exact short-time
+/// form C = 1 − T(t − t'), χ = t − t'), and every time the block of `blockSize` steps is full it keeps every second
+/// row and column and doubles the step. Times are therefore exact multiples of `initialStep`.
+public struct LongTimeOptions: Sendable, Codable, Equatable {
+    /// M: steps per block (even, 16…4096). Memory 2(M+1)² doubles; the error falls with M (second order scheme).
+    public var blockSize: Int
+    /// The last time t_max (Langevin units); the run stops at the first grid row ≥ t_max.
+    public var maximumTime: Double
+    /// h₀: the step of the first block (default 2⁻³⁰ ≈ 9.3e-10).
+    public var initialStep: Double
+    /// The largest change of a value in the last self-consistency pass of a row (default 1e-12).
+    public var tolerance: Double
+    /// Self-consistency passes allowed per row before the run fails with `ConvergenceError.notConverged`.
+    public var maximumPasses: Int
+    /// Requested waiting times t_w; each is moved to the nearest h₀·2^k (a time that stays on the grid longest).
+    public var waitingTimes: [Double]
+
+    /// Options with block size `blockSize` up to `maximumTime`.
+    public init(blockSize: Int, maximumTime: Double, initialStep: Double = 0x1p-30, tolerance: Double = 1e-12,
+                maximumPasses: Int = 2000, waitingTimes: [Double] = []) {
+        self.blockSize = blockSize
+        self.maximumTime = maximumTime
+        self.initialStep = initialStep
+        self.tolerance = tolerance
+        self.maximumPasses = maximumPasses
+        self.waitingTimes = waitingTimes
+    }
+
+    func validate() throws {
+        guard blockSize >= 16, blockSize <= 4096, blockSize % 2 == 0 else {
+            throw TwoTimeError.invalidParameter(name: "block size", value: Double(blockSize),
+                                                requirement: "an even integer in 16...4096")
+        }
+        guard maximumTime.isFinite, maximumTime > 0, maximumTime <= 1e9 else {
+            throw TwoTimeError.invalidParameter(name: "t-max", value: maximumTime, requirement: "a number in (0, 1e9]")
+        }
+        guard initialStep.isFinite, initialStep > 0, initialStep * Double(blockSize) <= 1e-3 else {
+            throw TwoTimeError.invalidParameter(name: "initial step", value: initialStep,
+                                                requirement: "positive with M·h0 <= 1e-3")
+        }
+        guard tolerance.isFinite, tolerance > 0 else {
+            throw TwoTimeError.invalidParameter(name: "tolerance", value: tolerance, requirement: "a number > 0")
+        }
+        guard maximumPasses >= 1 else {
+            throw TwoTimeError.invalidParameter(name: "maximum passes", value: Double(maximumPasses), requirement: ">= 1")
+        }
+        for t in waitingTimes where !(t.isFinite && t > 0) {
+            throw TwoTimeError.invalidParameter(name: "t_w", value: t, requirement: "a number > 0")
+        }
+    }
+
+    /// The grid time h₀·2^k nearest (in log) to `t`.
+    public func gridWaitingTime(near t: Double) -> Double {
+        initialStep * exp2((log2(t / initialStep)).rounded())
+    }
+}
+
+/// A p-spin quench from a random start to temperature T ≥ 0, to be integrated to long times by
+/// `LongTimeQuenchSolver` (the problem of the problem → solver → solution shape).
+///
+/// The equations are those of docs/PHYSICS.md §2 written for C(t,t') and the integrated response
+/// χ(t,t') = ∫_{t'}^t R(t,s) ds (so that T = 0 needs no special case):
+///
+///     ∂_t C(t,t') = −μ(t) C(t,t') + ∫_0^t f''(C(t,s)) R(t,s) C(s,t') ds + ∫_0^{t'} f'(C(t,s)) R(t',s) ds,
+///     ∂_t χ(t,t') = 1 − μ(t) χ(t,t') + ∫_{t'}^t f''(C(t,s)) R(t,s) χ(s,t') ds,
+///     μ(t) = T + ∫_0^t [f'(C) + C f''(C)](t,s) R(t,s) ds,   E(t)/N = −∫_0^t f'(C(t,s)) R(t,s) ds,
+///
+/// with R(t,s) ds = −d_s χ(t,s). Units: Langevin time, energy per spin.
+public struct LongTimeQuench: Sendable, Equatable {
+    /// The model f(q) = Σ c_p q^p/2.
+    public let mixture: PSpinMixture
+    /// The bath temperature T ≥ 0 (T = 0: gradient descent).
+    public let temperature: Double
+
+    /// The quench of `mixture` from a random start to `temperature`.
+    ///
+    /// - Throws: `TwoTimeError.invalidParameter` for T negative or not finite.
+    public init(mixture: PSpinMixture, temperature: Double) throws {
+        guard temperature.isFinite, temperature >= 0 else {
+            throw TwoTimeError.invalidParameter(name: "T", value: temperature, requirement: "a finite number >= 0")
+        }
+        self.mixture = mixture
+        self.temperature = temperature
+    }
+
+    /// The threshold energy E_th = −√(2c(p−1)/p) of a pure mixture f = c q^p/2 (the T = 0 asymptote of a quench
+    /// from a random start); nil for a mixture of several degrees.
+    public var thresholdEnergy: Double? {
+        guard mixture.terms.count == 1, let term = mixture.terms.first else { return nil }
+        let p = Double(term.degree)
+        return -(2 * term.coefficient * (p - 1) / p).squareRoot()
+    }
+}
+
+/// One computed row of a long-time run.
+public struct LongTimeSample: Sendable, Codable, Equatable {
+    /// t (Langevin units).
+    public var time: Double
+    /// μ(t).
+    public var multiplier: Double
+    /// E(t)/N.
+    public var energy: Double
+    /// The step h of the block that computed the row.
+    public var step: Double
+}
+
+/// C(t, t_w) and χ(t, t_w) at one waiting time, for every computed row t ≥ t_w while t_w is on the grid.
+public struct LongTimeWaitingCut: Sendable, Codable, Equatable {
+    /// The waiting time (a grid time h₀·2^k).
+    public var waitingTime: Double
+    /// The later times t.
+    public var times: [Double] = []
+    /// C(t, t_w).
+    public var correlation: [Double] = []
+    /// χ(t, t_w) = ∫_{t_w}^t R(t,s) ds.
+    public var susceptibility: [Double] = []
+}
+
+/// Physically impossible output seen in a run (beyond `tolerance`): a solver bug or a grid too coarse.
+public struct LongTimeFlags: Sendable, Codable, Equatable {
+    /// max C(t,t') − 1 over all computed off-diagonal values (> 0: C above 1).
+    public var largestCorrelationExcess = -1.0
+    /// At T = 0 from a random start: the largest rise E(t_{i}) − E(t_{i−1}) (> 0: E not monotone); nil for T > 0.
+    public var largestEnergyRise: Double?
+    /// At T = 0, pure mixture: E_th − min E (> 0: E below the threshold energy); nil otherwise.
+    public var largestDropBelowThreshold: Double?
+    /// The tolerance the flags are judged against.
+    public var tolerance = 1e-9
+
+    /// Human-readable list of violated bounds (empty: none).
+    public var violations: [String] {
+        var list: [String] = []
+        if largestCorrelationExcess > tolerance { list.append("C exceeds 1 by \(largestCorrelationExcess)") }
+        if let rise = largestEnergyRise, rise > tolerance { list.append("E(t) rises by \(rise) at T = 0") }
+        if let drop = largestDropBelowThreshold, drop > tolerance { list.append("E drops \(drop) below E_th at T = 0") }
+        return list
+    }
+}
+
+/// The result of a long-time run: E(t), μ(t) at every computed row, the waiting-time cuts, the last row, flags and
+/// the convergence report.
+public struct LongTimeQuenchSolution: Sendable, Codable {
+    /// The model.
+    public let mixture: PSpinMixture
+    /// The temperature.
+    public let temperature: Double
+    /// The grid and tolerances.
+    public let options: LongTimeOptions
+    /// Every computed row, in time order (the first half block at h₀ included).
+    public internal(set) var samples: [LongTimeSample]
+    /// C(t, t_w), χ(t, t_w) for each requested waiting time.
+    public internal(set) var waitingCuts: [LongTimeWaitingCut]
+    /// The last row's times t', C(t_last, t'), χ(t_last, t') on the final (coarsest) grid.
+    public internal(set) var lastRow: (times: [Double], correlation: [Double], susceptibility: [Double])
+    /// Impossible-output checks.
+    public internal(set) var flags: LongTimeFlags
+    /// Method, passes summed over rows, the largest final change of a row.
+    public internal(set) var report: ConvergenceReport
+    /// Blocks (step doublings) done.
+    public internal(set) var doublings: Int
+
+    enum CodingKeys: String, CodingKey { case mixture, temperature, options, samples, waitingCuts, flags, report, doublings }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mixture = try c.decode(PSpinMixture.self, forKey: .mixture)
+        temperature = try c.decode(Double.self, forKey: .temperature)
+        options = try c.decode(LongTimeOptions.self, forKey: .options)
+        samples = try c.decode([LongTimeSample].self, forKey: .samples)
+        waitingCuts = try c.decode([LongTimeWaitingCut].self, forKey: .waitingCuts)
+        flags = try c.decode(LongTimeFlags.self, forKey: .flags)
+        report = try c.decode(ConvergenceReport.self, forKey: .report)
+        doublings = try c.decode(Int.self, forKey: .doublings)
+        lastRow = ([], [], [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mixture, forKey: .mixture)
+        try c.encode(temperature, forKey: .temperature)
+        try c.encode(options, forKey: .options)
+        try c.encode(samples, forKey: .samples)
+        try c.encode(waitingCuts, forKey: .waitingCuts)
+        try c.encode(flags, forKey: .flags)
+        try c.encode(report, forKey: .report)
+        try c.encode(doublings, forKey: .doublings)
+    }
+
+    init(mixture: PSpinMixture, temperature: Double, options: LongTimeOptions) {
+        self.mixture = mixture
+        self.temperature = temperature
+        self.options = options
+        samples = []
+        waitingCuts = []
+        lastRow = ([], [], [])
+        flags = LongTimeFlags()
+        report = ConvergenceReport(method: "", iterations: 0, residual: 0)
+        doublings = 0
+    }
+
+    /// The computed row at time `t` exactly (times are multiples of h₀), or nil.
+    public func sample(at t: Double) -> LongTimeSample? {
+        var low = 0, high = samples.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            let value = samples[mid].time
+            if abs(value - t) <= 1e-12 * max(1, t) { return samples[mid] }
+            if value < t { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
+    }
+
+    /// E(t) by linear interpolation between computed rows (t within the run).
+    public func energy(at t: Double) -> Double {
+        guard let first = samples.first, let last = samples.last, t >= first.time, t <= last.time else { return .nan }
+        var low = 0, high = samples.count - 1
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if samples[mid].time <= t { low = mid } else { high = mid }
+        }
+        let a = samples[low], b = samples[high]
+        if b.time == a.time { return a.energy }
+        let w = (t - a.time) / (b.time - a.time)
+        return a.energy + w * (b.energy - a.energy)
+    }
+
+    /// The largest |E_this(t) − E_other(t)| over the rows the two runs share with t ≥ `from`, and the time where
+    /// it occurs: the error bar of a run against a run at twice the block size.
+    public func largestEnergyDifference(to other: LongTimeQuenchSolution, from: Double = 0) -> (value: Double, time: Double) {
+        var best = (value: 0.0, time: 0.0)
+        var k = 0
+        for sample in samples where sample.time >= from {
+            while k < other.samples.count && other.samples[k].time < sample.time * (1 - 1e-14) { k += 1 }
+            guard k < other.samples.count, abs(other.samples[k].time - sample.time) <= 1e-12 * max(1, sample.time) else { continue }
+            let d = abs(other.samples[k].energy - sample.energy)
+            if d > best.value { best = (d, sample.time) }
+        }
+        return best
+    }
+}
+
+/// Integrates `LongTimeQuench` to t_max with memory independent of t: a Kim–Latz-type block-doubling scheme in the
+/// variables C and χ (docs/PHYSICS.md, long-time aging).
+///
+/// **Geometry.** A block holds rows and columns 0…M at step h. Rows M/2+1…M are computed; when the block is full,
+/// rows and columns 0, 2, 4, … are kept (decimation) and h doubles, so t grows by 2 per block and a run to t_max
+/// costs log₂(t_max/(M h₀/2)) blocks of M/2 rows (cost per unit of log t bounded, memory 2(M+1)² doubles).
+///
+/// **Quadrature.** Every memory integral is a Stieltjes integral against χ(t,·) or χ(t',·)
+/// (R(t,s) ds = −d_sχ(t,s)); the integrals are split at the midpoint s = (t+t')/2 so that on each part only one
+/// factor has a fast (near-diagonal) structure. Smooth factors are averaged by the trapezoid rule; the fast factor
+/// enters either as an exact increment of χ (trapezoid in the χ parametrisation, exact when the other factor is
+/// linear in χ, as under FDT) or through its interval mean on the diagonal interval, c̄(t) = h⁻¹∫_0^h C(t,t−u) du,
+/// x̄(t) = h⁻¹∫_0^h χ(t,t−u) du. Those means, and the values at lag h, are carried from the previous row (the
+/// short-lag part is stationary within a block) and, on decimation, combined from the two finer intervals they
+/// cover (computed values at lags h, 2h), so the fine structure near the diagonal is transported, never frozen at
+/// its start-up form. BDF2 in t; each row solved by Jacobi passes over its columns (both cores) to `tolerance`.
+/// The scheme is second order in h/t ∝ 1/M: estimate the error by a second run at 2M.
+///
+/// A row that does not converge throws `ConvergenceError.notConverged` (with its last change); NaN throws
+/// `TwoTimeError.nonFinite`. Impossible output (C > 1, E rising or below E_th at T = 0) is measured in
+/// `LongTimeQuenchSolution.flags` and, with `strict`, thrown as `TwoTimeError.unstable`.
+public final class LongTimeQuenchSolver {
+    /// The problem.
+    public let problem: LongTimeQuench
+    /// Grid and tolerances.
+    public let options: LongTimeOptions
+    /// Throw `TwoTimeError.unstable` when a flag exceeds `flagTolerance` (default true).
+    public var strict = true
+    /// The tolerance of the impossible-output flags (default 1e-9; set it to the run's error bar to refuse only
+    /// violations beyond the error).
+    public var flagTolerance = 1e-9
+    /// Worker threads for the column loop (default: the active processors, at most 8).
+    public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    let M: Int
+    let stride: Int
+    let polynomial: MixturePolynomial
+    var C: [Double]
+    var X: [Double]
+    var diagonalC: [Double]
+    var diagonalX: [Double]
+
+    /// A solver for `problem` on the grid `options`.
+    ///
+    /// - Throws: `TwoTimeError.invalidParameter` for options out of range.
+    public init(_ problem: LongTimeQuench, options: LongTimeOptions) throws {
+        try options.validate()
+        self.problem = problem
+        self.options = options
+        M = options.blockSize
+        stride = M + 1
+        polynomial = MixturePolynomial(problem.mixture)
+        C = [Double](repeating: 0, count: stride * stride)
+        X = [Double](repeating: 0, count: stride * stride)
+        diagonalC = [Double](repeating: 1, count: stride)
+        diagonalX = [Double](repeating: 0, count: stride)
+    }
+
+    /// Bytes of the stored blocks (independent of t_max).
+    public var memoryBytes: Int { (2 * stride * stride + 2 * stride + 8 * stride) * 8 }
+
+    /// Integrates to t_max.
+    ///
+    /// - Parameter progress: called after each block with (t, E(t)).
+    public func solve(progress: ((Double, Double) -> Void)? = nil) throws -> LongTimeQuenchSolution {
+        let T = problem.temperature
+        let h0 = options.initialStep
+        let half = M / 2
+        var solution = LongTimeQuenchSolution(mixture: problem.mixture, temperature: T, options: options)
+        let threshold = T == 0 ? problem.thresholdEnergy : nil
+        var flags = LongTimeFlags()
+        flags.tolerance = flagTolerance
+
+        // Waiting times: h0·2^k, column index 2^k / 2^b while b ≤ k.
+        let exponents = options.waitingTimes.map { Int((log2($0 / h0)).rounded()) }
+        solution.waitingCuts = exponents.map { LongTimeWaitingCut(waitingTime: h0 * exp2(Double($0))) }
+
+        // First half block: the exact short-time form.
+        for i in 0...half {
+            for j in 0...i {
+                let lag = Double(i - j) * h0
+                C[i * stride + j] = 1 - T * lag
+                X[i * stride + j] = lag
+            }
+            diagonalC[i] = 1 - 0.5 * T * h0
+            diagonalX[i] = 0.5 * h0
+        }
+        for i in 0...half {
+            let (mu, e) = multiplierAndEnergy(row: i)
+            solution.samples.append(LongTimeSample(time: Double(i) * h0, multiplier: mu, energy: e, step: h0))
+        }
+
+        var block = 0
+        var h = h0
+        var totalPasses = 0
+        var worstChange = 0.0
+        let newC = [Double](repeating: 0, count: stride)
+        let newX = [Double](repeating: 0, count: stride)
+        var bufferC = newC, bufferX = newX
+        var rowA1 = [Double](repeating: 0, count: stride)
+        var rowA2 = [Double](repeating: 0, count: stride)
+        var rowDX = [Double](repeating: 0, count: stride)
+        var previousEnergy = solution.samples.last!.energy
+
+        outer: while true {
+            for i in (half + 1)...M {
+                let (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
+                                                    a1: &rowA1, a2: &rowA2, dx: &rowDX)
+                totalPasses += passes
+                worstChange = max(worstChange, change)
+                let (mu, e) = multiplierAndEnergy(row: i)
+                let t = Double(i) * h
+                guard mu.isFinite, e.isFinite else { throw TwoTimeError.nonFinite(time: t) }
+                solution.samples.append(LongTimeSample(time: t, multiplier: mu, energy: e, step: h))
+                // Flags.
+                var excess = -1.0
+                for j in 0..<i { excess = max(excess, C[i * stride + j] - 1) }
+                flags.largestCorrelationExcess = max(flags.largestCorrelationExcess, excess)
+                if T == 0 {
+                    flags.largestEnergyRise = max(flags.largestEnergyRise ?? -.infinity, e - previousEnergy)
+                    if let threshold { flags.largestDropBelowThreshold = max(flags.largestDropBelowThreshold ?? -.infinity, threshold - e) }
+                }
+                previousEnergy = e
+                if strict, let violation = flags.violations.first {
+                    throw TwoTimeError.unstable(time: t, reason: violation)
+                }
+                // Waiting-time cuts.
+                for (index, k) in exponents.enumerated() where block <= k {
+                    let j = 1 << (k - block)
+                    if j <= i {
+                        solution.waitingCuts[index].times.append(t)
+                        solution.waitingCuts[index].correlation.append(C[i * stride + j])
+                        solution.waitingCuts[index].susceptibility.append(X[i * stride + j])
+                    }
+                }
+                if t >= options.maximumTime * (1 - 1e-12) {
+                    solution.lastRow = ((0...i).map { Double($0) * h }, (0...i).map { C[i * stride + $0] },
+                                        (0...i).map { X[i * stride + $0] })
+                    break outer
+                }
+            }
+            progress?(Double(M) * h, solution.samples.last!.energy)
+            decimate()
+            block += 1
+            h *= 2
+        }
+        solution.flags = flags
+        solution.doublings = block
+        solution.report = ConvergenceReport(method: "block-doubling(block size: \(M), h0: \(h0))",
+                                            iterations: totalPasses, residual: worstChange)
+        return solution
+    }
+
+    /// μ and E of row i from its stored values (trapezoid in the χ parametrisation).
+    func multiplierAndEnergy(row i: Int) -> (Double, Double) {
+        var mu = problem.temperature, energy = 0.0
+        guard i > 0 else { return (mu, 0) }
+        let base = i * stride
+        var (f1Prev, f2Prev) = polynomial.derivatives(C[base])
+        var gPrev = f1Prev + C[base] * f2Prev
+        for l in 1...i {
+            let c = C[base + l]
+            let (f1, f2) = polynomial.derivatives(c)
+            let g = f1 + c * f2
+            let dx = X[base + l] - X[base + l - 1]
+            mu -= 0.5 * (g + gPrev) * dx
+            energy += 0.5 * (f1 + f1Prev) * dx
+            gPrev = g
+            f1Prev = f1
+            f2Prev = f2
+        }
+        return (mu, energy)
+    }
+
+    /// Keeps rows/columns 0, 2, 4, … and combines the diagonal-interval means of the two finer intervals.
+    func decimate() {
+        let half = M / 2
+        var newDiagonalC = [Double](repeating: 1, count: stride)
+        var newDiagonalX = [Double](repeating: 0, count: stride)
+        for i in 1...half {
+            let r = 2 * i * stride
+            newDiagonalC[i] = 0.5 * (diagonalC[2 * i] + 0.5 * (C[r + 2 * i - 1] + C[r + 2 * i - 2]))
+            newDiagonalX[i] = 0.5 * (diagonalX[2 * i] + 0.5 * (X[r + 2 * i - 1] + X[r + 2 * i - 2]))
+        }
+        for i in 1...half {
+            for j in 0...i {
+                C[i * stride + j] = C[2 * i * stride + 2 * j]
+                X[i * stride + j] = X[2 * i * stride + 2 * j]
+            }
+        }
+        for i in 1...half {
+            diagonalC[i] = newDiagonalC[i]
+            diagonalX[i] = newDiagonalX[i]
+        }
+    }
+
+    /// Solves row i (columns 0…i−2; lag h copied from the previous row) by Jacobi passes. Returns (passes, change).
+    func solveRow(_ i: Int, step h: Double, bufferC: inout [Double], bufferX: inout [Double],
+                  a1: inout [Double], a2: inout [Double], dx: inout [Double]) throws -> (Int, Double) {
+        let s = stride
+        let T = problem.temperature
+        // Diagonal, lag h and the interval means: carried from the previous row.
+        C[i * s + i] = 1
+        X[i * s + i] = 0
+        C[i * s + i - 1] = C[(i - 1) * s + i - 2]
+        X[i * s + i - 1] = X[(i - 1) * s + i - 2]
+        diagonalC[i] = diagonalC[i - 1]
+        diagonalX[i] = diagonalX[i - 1]
+        // Predictor: linear extrapolation along columns.
+        for j in 0...(i - 2) {
+            C[i * s + j] = 2 * C[(i - 1) * s + j] - C[(i - 2) * s + j]
+            X[i * s + j] = 2 * X[(i - 1) * s + j] - X[(i - 2) * s + j]
+        }
+        let polynomial = self.polynomial
+        let columns = i - 1
+        let workers = min(threads, max(1, columns / 32))
+        var passes = 0
+        var change = Double.infinity
+        var previousChange = Double.infinity
+        var relaxation = 1.0
+        while passes < options.maximumPasses {
+            passes += 1
+            // Row functions.
+            var mu = T
+            for l in 0...i {
+                let c = C[i * s + l]
+                let (f1, f2) = polynomial.derivatives(c)
+                a1[l] = f1
+                a2[l] = f2
+            }
+            dx[0] = 0
+            for l in 1...i { dx[l] = X[i * s + l] - X[i * s + l - 1] }
+            for l in 1...i {
+                let g0 = a1[l - 1] + C[i * s + l - 1] * a2[l - 1]
+                let g1 = a1[l] + C[i * s + l] * a2[l]
+                mu -= 0.5 * (g0 + g1) * dx[l]
+            }
+            let kappa = 0.5 * a2[i] * X[i * s + i - 1]
+            let denominator = 1.5 / h + mu - kappa
+            let changes = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers)
+            defer { changes.deallocate() }
+            C.withUnsafeBufferPointer { cBuffer in
+            X.withUnsafeBufferPointer { xBuffer in
+            diagonalC.withUnsafeBufferPointer { dcBuffer in
+            diagonalX.withUnsafeBufferPointer { dxdBuffer in
+            a1.withUnsafeBufferPointer { a1Buffer in
+            a2.withUnsafeBufferPointer { a2Buffer in
+            dx.withUnsafeBufferPointer { dxBuffer in
+            bufferC.withUnsafeMutableBufferPointer { outC in
+            bufferX.withUnsafeMutableBufferPointer { outX in
+                let task = RowTask(c: cBuffer.baseAddress!, x: xBuffer.baseAddress!, dc: dcBuffer.baseAddress!,
+                                   dxd: dxdBuffer.baseAddress!, f1: a1Buffer.baseAddress!, f2: a2Buffer.baseAddress!,
+                                   d: dxBuffer.baseAddress!, oc: outC.baseAddress!, ox: outX.baseAddress!,
+                                   changes: changes.baseAddress!, row: i, stride: s, step: h, denominator: denominator)
+                if workers == 1 {
+                    Self.sweep(task, columns: 0..<columns, worker: 0)
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        Self.sweep(task, columns: (columns * worker / workers)..<(columns * (worker + 1) / workers),
+                                   worker: worker)
+                    }
+                }
+            }}}}}}}}}
+            change = changes.max() ?? 0
+            // Damped Jacobi: once the step exceeds the fast time the 3/(2h) term no longer dominates the coupling
+            // of the columns through μ and χ(t,·), and plain Jacobi can diverge; halve the relaxation factor
+            // whenever the residual grows.
+            if change > previousChange { relaxation = max(relaxation * 0.5, 1.0 / 256) }
+            previousChange = change
+            for j in 0..<columns {
+                C[i * s + j] += relaxation * (bufferC[j] - C[i * s + j])
+                X[i * s + j] += relaxation * (bufferX[j] - X[i * s + j])
+            }
+            guard change.isFinite else { throw TwoTimeError.nonFinite(time: Double(i) * h) }
+            if change <= options.tolerance { return (passes, change) }
+        }
+        throw ConvergenceError.notConverged(residual: change, iterations: passes, tolerance: options.tolerance)
+    }
+
+    /// The pointers and scalars of one Jacobi pass, shared read-only by the workers (each writes its own columns).
+    struct RowTask: @unchecked Sendable {
+        let c: UnsafePointer<Double>, x: UnsafePointer<Double>
+        let dc: UnsafePointer<Double>, dxd: UnsafePointer<Double>
+        let f1: UnsafePointer<Double>, f2: UnsafePointer<Double>, d: UnsafePointer<Double>
+        let oc: UnsafeMutablePointer<Double>, ox: UnsafeMutablePointer<Double>
+        let changes: UnsafeMutablePointer<Double>
+        let row: Int, stride: Int, step: Double, denominator: Double
+    }
+
+    /// One Jacobi pass over `columns` of row `task.row`: the new C(t_i, t_j), χ(t_i, t_j) from the stored values.
+    static func sweep(_ task: RowTask, columns: Range<Int>, worker: Int) {
+        let c = task.c, x = task.x, dc = task.dc, dxd = task.dxd, f1 = task.f1, f2 = task.f2, d = task.d
+        let i = task.row, s = task.stride, h = task.step
+        var largest = 0.0
+        for j in columns {
+            let m = (i + j) / 2
+            var i1 = 0.0, i2 = 0.0, i3 = 0.0
+            // s in [0, t']: C(s,t') = C(t_j, s) (fast near s = t'), R(t,s) smooth.
+            if j >= 1 {
+                let rowJ = j * s
+                for l in 1...j {
+                    let mean = l == j ? dc[j] : 0.5 * (c[rowJ + l] + c[rowJ + l - 1])
+                    i1 -= 0.5 * (f2[l] + f2[l - 1]) * mean * d[l]
+                    i2 -= 0.5 * (f1[l] + f1[l - 1]) * (x[rowJ + l] - x[rowJ + l - 1])
+                }
+            }
+            // s in [t', t_m]: C(s,t'), χ(s,t') fast near s = t', R(t,s) smooth.
+            for l in (j + 1)...m {
+                let meanC = l == j + 1 ? dc[j + 1] : 0.5 * (c[l * s + j] + c[(l - 1) * s + j])
+                let meanX = l == j + 1 ? dxd[j + 1] : 0.5 * (x[l * s + j] + x[(l - 1) * s + j])
+                let w = 0.5 * (f2[l] + f2[l - 1]) * d[l]
+                i1 -= w * meanC
+                i3 -= w * meanX
+            }
+            // s in [t_m, t]: R(t,s) fast near s = t, trapezoid in the χ(t,·) parametrisation; the C(t,t'), χ(t,t')
+            // terms of the last interval are implicit (in the denominator).
+            if m + 1 <= i - 1 {
+                for l in (m + 1)...(i - 1) {
+                    i1 -= 0.5 * (f2[l] * c[l * s + j] + f2[l - 1] * c[(l - 1) * s + j]) * d[l]
+                    i3 -= 0.5 * (f2[l] * x[l * s + j] + f2[l - 1] * x[(l - 1) * s + j]) * d[l]
+                }
+            }
+            i1 -= 0.5 * f2[i - 1] * c[(i - 1) * s + j] * d[i]
+            i3 -= 0.5 * f2[i - 1] * x[(i - 1) * s + j] * d[i]
+            let newC: Double, newX: Double
+            if j == i - 2 {
+                // Lag 2h: BDF1 from lag h; BDF2 would reach back to the diagonal value, across the fast part.
+                let denominator = task.denominator - 0.5 / h
+                newC = (c[(i - 1) * s + j] / h + i1 + i2) / denominator
+                newX = (x[(i - 1) * s + j] / h + 1 + i3) / denominator
+            } else {
+                newC = ((4 * c[(i - 1) * s + j] - c[(i - 2) * s + j]) / (2 * h) + i1 + i2) / task.denominator
+                newX = ((4 * x[(i - 1) * s + j] - x[(i - 2) * s + j]) / (2 * h) + 1 + i3) / task.denominator
+            }
+            largest = max(largest, abs(newC - c[i * s + j]), abs(newX - x[i * s + j]))
+            task.oc[j] = newC
+            task.ox[j] = newX
+        }
+        task.changes[worker] = largest
+    }
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import SpectralDMFT
+
+/// What `dmft pspin age` records in DIR/run.json.
+struct PSpinAgeRecord: Encodable {
+    struct Run: Encodable {
+        let blockSize: Int
+        let doublings: Int
+        let passes: Int
+        let largestFinalChange: Double
+        let seconds: Double
+        let memoryBytes: Int
+    }
+    let mixture: String
+    let formula: String
+    let temperature: Double
+    let start: String
+    let tMax: Double
+    let initialStep: Double
+    let waitingTimes: [Double]
+    let runs: [Run]
+    let finalEnergy: Double
+    let finalMultiplier: Double
+    let thresholdEnergy: Double?
+    let energyErrorBar: Double?
+    let flags: LongTimeFlags
+    let cores: Int
+    let version: String
+    let files: [String]
+}
+
+struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
+    static let configuration = CommandConfiguration(
+        commandName: "age",
+        abstract: "Long-time aging after a quench from a random start (t up to 1e5): E(t), C(t_w + τ, t_w), FD data.",
+        discussion: """
+        Integrates the Cugliandolo–Kurchan equations (docs/PHYSICS.md §2) in C and χ on a block-doubling grid \
+        (Kim–Latz type): blocks of M steps, and when a block is full every second row and column is kept and the \
+        step doubles, so memory is 2(M+1)² doubles whatever t-max and the cost grows like log t. Any T ≥ 0 \
+        (T = 0 is gradient descent). Second-order scheme in 1/M: --error-bar runs again at 2M, reports the 2M \
+        values and |E_M − E_2M| as the error bar. Waiting times are moved to the nearest grid time h0·2^k \
+        (h0 = 2^-30). The run refuses impossible output (C > 1; at T = 0, E rising or below E_th) larger than \
+        --flag-tolerance. Writes DIR/energy.csv `t,energy,mu,error_bar`, DIR/correlation.csv `t_w,tau,C`, \
+        DIR/fdt.csv `t_w,t,C,chi` (χ(t,t_w) = ∫_{t_w}^t R(t,s) ds) and DIR/run.json. No checkpoints (use \
+        `pspin quench` for those, at t ≲ 500). Example:
+          dmft pspin age --p 3 --T 0.4 --t-max 1e4 --block-size 256 --error-bar --output age04
+        """
+    )
+
+    @OptionGroup var model: PSpinModelOptions
+
+    @Option(name: .customLong("T"), parsing: .unconditional, help: "Temperature T ≥ 0 after the quench.",
+            transform: ArgumentValue.number)
+    var temperature: Double
+
+    @Option(name: .customLong("t-max"), parsing: .unconditional, help: "Final time (≤ 1e9).", transform: ArgumentValue.number)
+    var tMax: Double
+
+    @Option(name: .customLong("block-size"), parsing: .unconditional, help: "Steps per block M (even, 16…4096).")
+    var blockSize: Int = 256
+
+    @Option(name: .customLong("waiting-times"), parsing: .unconditional,
+            help: "Comma-separated waiting times t_w in (0, t-max] (default: 1, 10, 100, … up to t-max/10).")
+    var waitingTimes: String?
+
+    @Flag(name: .customLong("error-bar"), help: "Run again at twice the block size and report the difference as the error bar.")
+    var errorBar = false
+
+    @Option(name: .customLong("flag-tolerance"), parsing: .unconditional,
+            help: "Tolerance of the impossible-output checks (default: 1e-9).", transform: ArgumentValue.number)
+    var flagTolerance: Double = 1e-9
+
+    @Option(help: ArgumentHelp("Output folder (created if its parent exists).", valueName: "folder"),
+            transform: ArgumentValue.path)
+    var output: String
+
+    var outputFiles: [String] {
+        ["energy.csv", "correlation.csv", "fdt.csv", "run.json"].map { URL(fileURLWithPath: output).appendingPathComponent($0).path }
+    }
+
+    func parsedWaitingTimes() throws -> [Double] {
+        guard let waitingTimes else {
+            var list: [Double] = []
+            var t = 1.0
+            while t <= tMax / 10 { list.append(t); t *= 10 }
+            return list
+        }
+        return try CommandSupport.numbers(waitingTimes, named: "waiting times", in: 1e-6...tMax)
+    }
+
+    func options(blockSize: Int) throws -> LongTimeOptions {
+        LongTimeOptions(blockSize: blockSize, maximumTime: tMax, waitingTimes: try parsedWaitingTimes())
+    }
+
+    func validate() throws {
+        _ = try model.model()
+        try CommandSupport.require(temperature, named: "T", ">= 0") { $0 >= 0 }
+        try CommandSupport.require(tMax, named: "t-max", "> 0 and <= 1e9") { $0 > 0 && $0 <= 1e9 }
+        try CommandSupport.require(flagTolerance, named: "flag-tolerance", "> 0") { $0 > 0 }
+        guard blockSize >= 16, blockSize <= (errorBar ? 2048 : 4096), blockSize % 2 == 0 else {
+            throw InputError("invalid block-size = \(blockSize): it must be an even integer in 16...\(errorBar ? 2048 : 4096)")
+        }
+        _ = try parsedWaitingTimes()
+    }
+
+    func run() throws {
+        let mixture = try model.model()
+        let folder = URL(fileURLWithPath: output)
+        try CommandSupport.checkOutputFolder(output)
+        let quench: LongTimeQuench
+        do { quench = try LongTimeQuench(mixture: mixture, temperature: temperature) } catch let error as TwoTimeError {
+            throw InputError(error.description)
+        }
+        let sizes = errorBar ? [blockSize, 2 * blockSize] : [blockSize]
+        var solutions: [LongTimeQuenchSolution] = []
+        var runs: [PSpinAgeRecord.Run] = []
+        for size in sizes {
+            let solver: LongTimeQuenchSolver
+            do { solver = try LongTimeQuenchSolver(quench, options: try options(blockSize: size)) } catch let error as TwoTimeError {
+                throw InputError(error.description)
+            }
+            solver.flagTolerance = flagTolerance
+            let began = Date()
+            let showProgress = CommandSupport.showsProgress
+            let solution = try solver.solve { t, energy in
+                guard showProgress else { return }
+                CommandSupport.progress(String(format: "age (M = %d): t = %.4g  E = %.8f  elapsed %.0f s",
+                                               size, t, energy, Date().timeIntervalSince(began)))
+            }
+            if showProgress { CommandSupport.endProgress() }
+            solutions.append(solution)
+            runs.append(.init(blockSize: size, doublings: solution.doublings, passes: solution.report.iterations,
+                              largestFinalChange: solution.report.residual, seconds: Date().timeIntervalSince(began),
+                              memoryBytes: solver.memoryBytes))
+        }
+        let coarse = solutions[0], best = solutions[solutions.count - 1]
+        let createdFolder = !FileManager.default.fileExists(atPath: folder.path)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            var energy = CSVTable(columns: ["t", "energy", "mu", "error_bar"])
+            var largestBar: Double?
+            for sample in coarse.samples where sample.time > 0 {
+                if solutions.count == 2 {
+                    guard let fine = best.sample(at: sample.time) else { continue }
+                    let bar = abs(fine.energy - sample.energy)
+                    largestBar = max(largestBar ?? 0, sample.time >= 1 ? bar : 0)
+                    energy.append([sample.time, fine.energy, fine.multiplier, bar])
+                } else {
+                    energy.append([sample.time, sample.energy, sample.multiplier, .nan])
+                }
+            }
+            var correlation = CSVTable(columns: ["t_w", "tau", "C"])
+            var fdt = CSVTable(columns: ["t_w", "t", "C", "chi"])
+            for cut in best.waitingCuts {
+                for (k, t) in cut.times.enumerated() {
+                    correlation.append([cut.waitingTime, t - cut.waitingTime, cut.correlation[k]])
+                    fdt.append([cut.waitingTime, t, cut.correlation[k], cut.susceptibility[k]])
+                }
+            }
+            let paths = outputFiles
+            try energy.write(to: paths[0])
+            try correlation.write(to: paths[1])
+            try fdt.write(to: paths[2])
+            let last = best.samples.last!
+            let record = PSpinAgeRecord(
+                mixture: mixture.description, formula: mixture.formula, temperature: temperature, start: "random",
+                tMax: last.time, initialStep: best.options.initialStep, waitingTimes: best.waitingCuts.map(\.waitingTime),
+                runs: runs, finalEnergy: last.energy, finalMultiplier: last.multiplier,
+                thresholdEnergy: temperature == 0 ? quench.thresholdEnergy : nil, energyErrorBar: largestBar,
+                flags: best.flags, cores: ProcessInfo.processInfo.activeProcessorCount, version: PackageInfo.version,
+                files: Array(paths.prefix(3)))
+            try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: paths[3])
+            print("p-spin aging \(mixture.label), T = \(temperature) from a random start to t = \(last.time): "
+                  + runs.map { String(format: "M = %d in %.1f s", $0.blockSize, $0.seconds) }.joined(separator: ", "))
+            print("  E(t_max) = \(last.energy)" + (largestBar.map { String(format: " ± %.2e (largest |E_M − E_2M| for t ≥ 1)", $0) } ?? ""))
+            for path in paths { print("  wrote \(path)") }
+        } catch {
+            if createdFolder { try? FileManager.default.removeItem(at: folder) }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import SpectralDMFT
+
+private func ageFolder(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dmft-age-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url.appendingPathComponent("run")
+}
+
+@Test func pspinAgeWritesTheContractFilesWithAnErrorBar() throws {
+    let folder = try ageFolder("files")
+    let result = try runTool(["pspin", "age", "--p", "3", "--T", "0.4", "--t-max", "16", "--block-size", "32",
+                              "--waiting-times", "1,4", "--error-bar", "--output", folder.path])
+    #expect(result.status == 0, "\(result.error)")
+    func lines(_ name: String) throws -> [Substring] {
+        try String(contentsOfFile: folder.appendingPathComponent(name).path, encoding: .utf8).split(separator: "\n")
+    }
+    #expect(try lines("energy.csv").first == "t,energy,mu,error_bar")
+    #expect(try lines("correlation.csv").first == "t_w,tau,C")
+    #expect(try lines("fdt.csv").first == "t_w,t,C,chi")
+    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("run.json"))) as! [String: Any]
+    #expect(record["waiting_times"] as? [Double] == [1, 4])
+    #expect((record["runs"] as? [Any])?.count == 2)
+    // The library's own numbers: the 2M run's last energy and the M/2M difference.
+    let quench = try LongTimeQuench(mixture: .pure(3), temperature: 0.4)
+    let fine = try LongTimeQuenchSolver(quench, options: LongTimeOptions(blockSize: 64, maximumTime: 16)).solve()
+    let final = try #require(record["final_energy"] as? Double)
+    #expect(abs(final - fine.samples.last!.energy) < 1e-14)  // JSON keeps 16 digits
+    let bar = try #require(record["energy_error_bar"] as? Double)
+    #expect(bar > 1e-6 && bar < 1e-2)
+}
+
+@Test func pspinAgeRefusesBadInputWithOneLineAndWritesNothing() throws {
+    let folder = try ageFolder("bad")
+    for arguments in [["--T", "-1"], ["--T", "0", "--block-size", "15"], ["--T", "0", "--waiting-times", "50"]] {
+        let result = try runTool(["pspin", "age", "--p", "3", "--t-max", "16", "--output", folder.path] + arguments)
+        #expect(result.status == 1)
+        #expect(result.error.hasPrefix("Error: ") && result.error.split(separator: "\n").count == 1, "\(result.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
+    }
+}
