@@ -32,6 +32,7 @@ import Testing
         ["pspin", "drive-scan"],
         ["ecosystem"],
         ["ecosystem", "cavity"],
+        ["ecosystem", "dynamics"],
         ["ecosystem", "simulate"],
         ["validate"],
         ["bench"],

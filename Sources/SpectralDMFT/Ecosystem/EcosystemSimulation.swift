@@ -80,6 +80,12 @@ public struct EcosystemEstimate: Sendable, Codable, Equatable {
     /// Standard error of the mean (sample standard deviation / √n; NaN for one realisation).
     public let error: Double
 
+    /// An estimate with a given mean and standard error.
+    public init(mean: Double, error: Double) {
+        self.mean = mean
+        self.error = error
+    }
+
     /// The mean and standard error of `values`.
     public init(_ values: [Double]) {
         let n = Double(values.count)
