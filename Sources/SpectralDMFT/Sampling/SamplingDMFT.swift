@@ -140,6 +140,7 @@ public struct SamplingDMFTSolver: Sendable {
         let sums = (0..<chunkCount).map { _ in AlignedBuffer(count: n) }
         let seconds = (0..<chunkCount).map { _ in AlignedBuffer(count: n * n) }
         let responses = (0..<chunkCount).map { _ in AlignedBuffer(count: n * n) }
+        let workspaces = (0..<chunkCount).map { _ in WorkspaceBox(process.makeWorkspace()) }
         var results: [SamplingKernels] = [], reports: [ConvergenceReport] = []
         var clipped = 0.0
         for repetition in 0..<options.repetitions {
@@ -150,15 +151,17 @@ public struct SamplingDMFTSolver: Sendable {
                 for i in 0..<((bounds[c + 1] - bounds[c]) * n) { base[i] = generator.nextNormal() }
             }
             var kernels = process.initialKernels()
+            var mapped = kernels
             var history: [Double] = []
+            history.reserveCapacity(options.maximumIterations)
             var converged = false
             for iteration in 1...options.maximumIterations {
                 clipped = max(clipped, Self.cholesky(kernels.covariance, n: n, into: factor.baseAddress))
                 let work = Work(process: process, kernels: kernels, noise: noise, factor: factor, field: field,
                                 observable: observable, sums: sums, seconds: seconds, responses: responses,
-                                bounds: bounds, n: n)
+                                workspaces: workspaces, bounds: bounds, n: n)
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in work.run(chunk: c) }
-                var mapped = Self.combine(sums: sums, seconds: seconds, responses: responses, n: n, paths: paths)
+                Self.combine(sums: sums, seconds: seconds, responses: responses, n: n, paths: paths, into: &mapped)
                 guard mapped.mean.allSatisfy(\.isFinite), mapped.covariance.allSatisfy(\.isFinite),
                       mapped.response.allSatisfy(\.isFinite) else { throw ConvergenceError.nonFinite(iteration: iteration) }
                 var scale = 0.0
@@ -217,11 +220,12 @@ public struct SamplingDMFTSolver: Sendable {
         let kernels: SamplingKernels
         let noise, factor: AlignedBuffer
         let field, observable, sums, seconds, responses: [AlignedBuffer]
+        let workspaces: [WorkspaceBox<Process.Workspace>]
         let bounds: [Int]
         let n: Int
 
         func run(chunk c: Int) {
-            var workspace = process.makeWorkspace()
+            let box = workspaces[c]
             let eta = field[c].baseAddress, x = observable[c].baseAddress
             let sum = sums[c].baseAddress, second = seconds[c].baseAddress, response = responses[c].baseAddress
             let l = UnsafePointer(factor.baseAddress)
@@ -236,7 +240,7 @@ public struct SamplingDMFTSolver: Sendable {
                     for j in 0...k { value += row[j] * xi[j] }
                     eta[k] = value
                 }
-                process.integrate(path: path, field: eta, kernels: kernels, workspace: &workspace, observable: x,
+                process.integrate(path: path, field: eta, kernels: kernels, workspace: &box.value, observable: x,
                                   response: response)
                 for k in 0..<n {
                     let xk = x[k]
@@ -248,11 +252,20 @@ public struct SamplingDMFTSolver: Sendable {
         }
     }
 
-    /// Sums of the chunks (in chunk order) → m, symmetric C and χ.
+    /// One chunk's workspace, kept across sweeps (each chunk touches only its own box).
+    private final class WorkspaceBox<Value>: @unchecked Sendable {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    /// Sums of the chunks (in chunk order) → m, symmetric C and χ, into `kernels` (no allocation).
     private static func combine(sums: [AlignedBuffer], seconds: [AlignedBuffer], responses: [AlignedBuffer],
-                                n: Int, paths: Int) -> SamplingKernels {
-        var mean = [Double](repeating: 0, count: n)
-        var covariance = [Double](repeating: 0, count: n * n), response = covariance
+                                n: Int, paths: Int, into kernels: inout SamplingKernels) {
+        kernels.mean.withUnsafeMutableBufferPointer { mean in
+        kernels.covariance.withUnsafeMutableBufferPointer { covariance in
+        kernels.response.withUnsafeMutableBufferPointer { response in
+        for i in 0..<n { mean[i] = 0 }
+        for i in 0..<(n * n) { covariance[i] = 0; response[i] = 0 }
         for c in sums.indices {
             for i in 0..<n { mean[i] += sums[c][i] }
             for k in 0..<n {
@@ -271,7 +284,9 @@ public struct SamplingDMFTSolver: Sendable {
                 response[k * n + j] *= inverse
             }
         }
-        return SamplingKernels(timeCount: n, mean: mean, covariance: covariance, response: response)
+        }
+        }
+        }
     }
 
     /// Relative jitter ε added to the diagonal before factorising: C + ε max_k C_kk I. A smooth kernel has Schur
