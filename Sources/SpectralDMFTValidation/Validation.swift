@@ -42,6 +42,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case simulation
     /// The block-doubling long-time integrator: exact p = 2, the uniform integrator, equilibrium above T_d, flags.
     case longTime = "long-time"
+    /// Random Lotka–Volterra ecosystems: the cavity solution against simulation with exact fixed points.
+    case ecosystem
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
     package func run(_ record: (ValidationCheck) -> Void) throws {
@@ -53,6 +55,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .driven: try DrivenValidation.run(record)
         case .simulation: try SimulationValidation.run(record)
         case .longTime: try LongTimeValidation.run(record)
+        case .ecosystem: try EcosystemValidation.run(record)
         }
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+import SpectralDMFT
+
+/// The random Lotka–Volterra checks: the static cavity solution against direct simulation with exact fixed points
+/// (S = 2000, 4 seeds), and its limit at σ_c; the sampling DMFT (γ = 0) against simulation (S = 2000, 8 seeds), its
+/// step-size error against its statistical error, and its speed.
+enum EcosystemValidation {
+    static func run(_ record: (ValidationCheck) -> Void) throws {
+        let area = "ecosystem"
+        try dynamics(record)
+        // φ → 1/2 at σ → σ_c⁻ for every γ.
+        for gamma in [-0.5, 0, 0.5] {
+            let critical = EcosystemModel.criticalSigma(gamma: gamma)
+            let solution = try EcosystemCavityProblem(model: EcosystemModel(mu: 4, sigma: critical * (1 - 1e-6), gamma: gamma)).solve()
+            let deviation = abs(solution.survivingFraction - 0.5)
+            record(ValidationCheck(area: area, name: "cavity φ at σ = σ_c(1 − 1e-6), γ = \(gamma): |φ − 1/2|", measured: deviation,
+                                   limit: 1e-5, passed: deviation <= 1e-5,
+                                   detail: String(format: "σ_c = %.6f, Δ = %.2e, μ_UG = %.2e", critical, solution.margin,
+                                                  solution.unboundedGrowthMu)))
+        }
+        // Cavity against simulation at μ = 4 (σ below σ_c only).
+        let species = 2000, seeds = 4
+        for gamma in [-0.5, 0, 0.5] {
+            for sigma in [0.5, 0.8, 1.0] where sigma < EcosystemModel.criticalSigma(gamma: gamma) {
+                let model = try EcosystemModel(mu: 4, sigma: sigma, gamma: gamma)
+                let cavity = try EcosystemCavityProblem(model: model).solve()
+                var options = EcosystemSimulationOptions(species: species)
+                options.realisations = seeds
+                options.seed = 2026
+                let result = try EcosystemSimulator(model: model, options: options).run()
+                let pairs: [(String, EcosystemEstimate, Double)] = [
+                    ("φ", result.survivingFraction!, cavity.survivingFraction),
+                    ("⟨N⟩", result.meanAbundance!, cavity.meanAbundance),
+                    ("⟨N²⟩", result.secondMoment!, cavity.secondMoment),
+                ]
+                let worst = pairs.map { abs($0.1.mean - $0.2) / $0.1.error }.max()!
+                let detail = pairs.map { String(format: "%@ %.5f±%.5f (cavity %.5f)", $0.0, $0.1.mean, $0.1.error, $0.2) }
+                    .joined(separator: ", ")
+                record(ValidationCheck(area: area, name: "cavity vs simulation S = \(species), \(seeds) seeds, σ = \(sigma), γ = \(gamma) (SE)",
+                                       measured: worst, limit: 3, passed: worst <= 3, detail: detail))
+                let residual = result.complementarityResidual!
+                record(ValidationCheck(area: area, name: "exact fixed points, σ = \(sigma), γ = \(gamma): complementarity residual",
+                                       measured: residual, limit: 1e-9, passed: residual <= 1e-9,
+                                       detail: "linear solves per seed \(result.realisations.map { $0.fixedPoint!.solves })"))
+            }
+        }
+    }
+
+    /// The sampling DMFT from N(0) = 1 at μ = 4, σ = 1, γ = 0, t ≤ 20: m(t), C(t,t) against simulation for t ≥ 0.5,
+    /// and dt = 0.1 against dt = 0.05.
+    static func dynamics(_ record: (ValidationCheck) -> Void) throws {
+        let area = "ecosystem"
+        let model = try EcosystemModel(mu: 4, sigma: 1, gamma: 0)
+        var options = SamplingOptions()
+        options.paths = 2500
+        options.repetitions = 4
+        options.seed = 3
+        func solve(_ step: Double) throws -> (SamplingSolution, Double) {
+            let began = Date()
+            let solution = try EcosystemDynamicsProblem(model: model, duration: 20, step: step).solve(options: options)
+            return (solution, Date().timeIntervalSince(began))
+        }
+        let (coarse, seconds) = try solve(0.1)
+        record(ValidationCheck(area: area, name: "sampling DMFT μ = 4, σ = 1, γ = 0, t ≤ 20, dt = 0.1, 4 × 2500 paths: residual",
+                               measured: coarse.report.residual, limit: 1e-10, passed: coarse.report.residual <= 1e-10,
+                               detail: String(format: "iterations %@, %.1f s (wall, under load)",
+                                              "\(coarse.reports.map(\.iterations))", seconds)))
+        var simulationOptions = EcosystemSimulationOptions(species: 2000)
+        simulationOptions.realisations = 8
+        simulationOptions.seed = 2027
+        simulationOptions.step = 0.05
+        simulationOptions.duration = 20
+        simulationOptions.sampleInterval = 0.5
+        simulationOptions.findsFixedPoint = false
+        let simulation = try EcosystemSimulator(model: model, options: simulationOptions).run()
+        func compare(_ solution: SamplingSolution, against other: (Int) -> (m: EcosystemEstimate, c: EcosystemEstimate),
+                     times: [Double]) -> (Double, String) {
+            let n = solution.kernels.timeCount, step = solution.step
+            var worst = 0.0, at = ""
+            for (index, time) in times.enumerated() where time >= 0.5 {
+                let k = Int((time / step).rounded())
+                let (m, c) = other(index)
+                let mz = abs(m.mean - solution.kernels.mean[k])
+                    / (m.error * m.error + solution.errors.mean[k] * solution.errors.mean[k]).squareRoot()
+                let ce = solution.errors.covariance[k * n + k]
+                let cz = abs(c.mean - solution.kernels.covariance[k * n + k]) / (c.error * c.error + ce * ce).squareRoot()
+                if max(mz, cz) > worst {
+                    worst = max(mz, cz)
+                    at = String(format: "worst at t = %g: m %.5f vs %.5f, C %.5f vs %.5f", time, solution.kernels.mean[k], m.mean,
+                                solution.kernels.covariance[k * n + k], c.mean)
+                }
+            }
+            return (worst, at)
+        }
+        let (worst, detail) = compare(coarse, against: { (simulation.meanTrajectory[$0], simulation.secondMomentTrajectory[$0]) },
+                                      times: simulation.times)
+        record(ValidationCheck(area: area, name: "sampling DMFT vs simulation S = 2000, 8 seeds: m(t), C(t,t), 0.5 ≤ t ≤ 20 (combined SE)",
+                               measured: worst, limit: 3, passed: worst <= 3, detail: detail))
+        let (fine, _) = try solve(0.05)
+        let n = fine.kernels.timeCount
+        let (stepWorst, stepDetail) = compare(coarse, against: { index in
+            let k = 10 * index
+            return (EcosystemEstimate(mean: fine.kernels.mean[k], error: fine.errors.mean[k]),
+                    EcosystemEstimate(mean: fine.kernels.covariance[k * n + k], error: fine.errors.covariance[k * n + k]))
+        }, times: (0...40).map { Double($0) * 0.5 })
+        record(ValidationCheck(area: area, name: "sampling DMFT dt = 0.1 vs dt = 0.05: |difference| / combined SE, t ≥ 0.5",
+                               measured: stepWorst, limit: 3, passed: stepWorst <= 3, detail: stepDetail))
+    }
+}
