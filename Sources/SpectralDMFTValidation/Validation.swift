@@ -40,6 +40,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case driven
     /// The finite-N simulation against the DMFT.
     case simulation
+    /// General one-population networks (any φ, bias, mean coupling): spectral against the potential method, g_c.
+    case generalNetwork = "general-network"
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
     package func run(_ record: (ValidationCheck) -> Void) throws {
@@ -50,6 +52,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .twoTime: try TwoTimeValidation.run(record)
         case .driven: try DrivenValidation.run(record)
         case .simulation: try SimulationValidation.run(record)
+        case .generalNetwork: try GeneralNetworkValidation.run(record)
         }
     }
 }

@@ -54,22 +54,48 @@ struct GeneralNetworkTests {
         #expect(new.staticVariance == 0 && new.mean == 0)
     }
 
-    @Test("Spectral solver against the generalised potential method", arguments: [
-        ("tanh", 2.0, 0.5, 0.0), ("relu-tanh", 2.5, 0.2, 0.0), ("relu-tanh", 2.5, 0.5, -1.0),
-    ])
-    func spectralAgreesWithPotential(name: String, g: Double, h0: Double, j0: Double) throws {
-        let phi = try #require(Nonlinearity.general(named: name))
-        let model = try GeneralNetworkModel(coupling: g, bias: h0, meanCoupling: j0, nonlinearity: phi)
-        let potential = try GeneralPotentialMethod.solve(model)
+    @Test("Below g_c the stable fixed point: q = g² E[φ²(μ + √q z)] by an independent trapezoid average")
+    func fixedPointBranch() throws {
+        let model = try GeneralNetworkModel(coupling: 1.2, bias: 0.5, nonlinearity: .tanh)
         let solution = try model.solve()
-        print(name, g, h0, j0, solution.variance - potential.variance, solution.staticVariance - potential.staticVariance,
-              solution.mean - potential.mean, solution.rate - potential.rate, solution.report.iterations, solution.grid.count)
-        let lags = [1.0, 3.0, 10.0]
-        let reference = GeneralPotentialMethod.correlation(model, solution: potential, lags: lags)
-        for (lag, value) in zip(lags, reference) { print(lag, solution.correlation(atLag: lag) - value) }
+        #expect(solution.branch == .fixedPoint)
+        let q = solution.variance, mu = solution.mean
+        #expect(mu == 0.5 && solution.staticVariance == q && solution.correlation.allSatisfy { $0 == q })
+        let meanSquare = GaussianAverages.expectation(variance: q) { let t = tanh(mu + $0); return t * t }
+        #expect(abs(q - 1.44 * meanSquare) <= 1e-11)   // Brent in q; quadratures agree to ~1e-15
+        let rate = GaussianAverages.expectation(variance: q) { tanh(mu + $0) }
+        #expect(abs(solution.rate - rate) <= 1e-13)
+        let critical = try model.criticalCoupling()
+        #expect(critical > 1.2 && critical < 2)
+    }
+
+    @Test("Bad input is a typed error")
+    func badInput() {
+        #expect(throws: ModelError.self) { try GeneralNetworkModel(coupling: -1) }
+        #expect(throws: ModelError.self) { try GeneralNetworkModel(coupling: 2, bias: .nan) }
+        #expect(Nonlinearity.general(named: "sigmoidal") == nil)
+        #expect(Nonlinearity.general(named: "relu-tanh")?.kinks == [0])
+    }
+
+    // One smooth case here (debug build, ~10 s); the kinked and mean-coupling cases at 1e-8, Δ(10) and the noise
+    // order run in `dmft validate --only general-network`.
+    @Test("Spectral solver against the generalised potential method: tanh, h0 = 0.5, g = 2")
+    func spectralAgreesWithPotential() throws {
+        let model = try GeneralNetworkModel(coupling: 2, bias: 0.5, nonlinearity: .tanh)
+        let potential = try GeneralPotentialMethod.solve(model)
+        let solver = GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: model, tailRate: potential.tailRate))
+        let solution = try solver.solve(model, initialGuess: GeneralNetworkSolver.initialGuess(
+            model: model, potential: potential, grid: solver.grid))
+        #expect(solution.branch == .chaotic)
         #expect(abs(solution.variance - potential.variance) <= 1e-8)
         #expect(abs(solution.staticVariance - potential.staticVariance) <= 1e-8)
+        #expect(potential.staticVariance > 0.1 && potential.variance - potential.staticVariance > 0.1)
         #expect(abs(solution.mean - potential.mean) <= 1e-8)
         #expect(abs(solution.rate - potential.rate) <= 1e-8)
+        let lags = [1.0, 3.0]
+        let reference = GeneralPotentialMethod.correlation(model, solution: potential, lags: lags)
+        for (lag, value) in zip(lags, reference) {
+            #expect(abs(solution.correlation[Int(lag / solution.grid.step + 0.5)] - value) <= 1e-8)
+        }
     }
 }

@@ -51,7 +51,14 @@ public struct GeneralNetworkModel: StationaryProblem {
     ///
     /// - Throws: `GeneralNetworkError` (unstable mean mode, no chaotic solution), `ConvergenceError`.
     public func solve() throws -> GeneralNetworkSolution {
-        try GeneralNetworkSolver(for: self).solve(self)
+        if try isOddCase || (noise == 0 && fixedPoint().isStable) {
+            return try GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: self, tailRate: nil)).solve(self)
+        }
+        // One potential-method solve gives both the window (κ) and the start.
+        let potential = try GeneralPotentialMethod.solve(self)
+        let solver = GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: self, tailRate: potential.tailRate))
+        return try solver.solve(self, initialGuess: GeneralNetworkSolver.initialGuess(model: self, potential: potential,
+                                                                                     grid: solver.grid))
     }
 
     // MARK: Gaussian averages at the model's φ

@@ -62,8 +62,8 @@ public struct GeneralNetworkSolution: StationarySolution, Codable {
 /// with `ℓ = C_φ'(Δ∞)` (the full kernel's slope at the tail, clamped below 1/g²) moved to the left and κ² = 1 − g²ℓ.
 /// At ω = 0 this reads κ²Δ∞ = g²(C∞ − ℓΔ∞), i.e. Δ∞ = g² C_φ(Δ∞).
 ///
-/// `C_φ(Δ; Δ0, μ)` is tabulated once per map evaluation as a Chebyshev series in s = √(Δ0 − Δ) on [0, √Δ0] (40
-/// double integrals split at the kinks, `KinkedGaussian`): in s the kernel is smooth even for kinked φ, whose
+/// `C_φ(Δ; Δ0, μ)` is tabulated once per map evaluation as a Chebyshev series in s = √(Δ0 − Δ) on
+/// [0, 1.1 √(Δ0 − min_j Δ_j)] (28 double integrals split at the kinks, `KinkedGaussian`): in s the kernel is smooth even for kinked φ, whose
 /// kernel has an s³ cusp. Endpoint corrections of the transform: the noise kink `C'(0⁺) = −(σ²/2)⟨φ'²⟩`, and for a
 /// kinked φ at σ = 0 the jump of the third derivative, `C'''(0⁺) = 4 Σ_k J_k² p(k) (a/2)^{3/2}/√π` (J_k the jump of
 /// φ' at kink k, p the N(μ, Δ0) density, a = g²⟨φ²⟩ − Δ0); the scheme is then spectral (smooth φ, σ = 0), O(dt⁶)
@@ -75,7 +75,7 @@ public final class GeneralNetworkSolver: StationarySolver {
     /// Iteration options.
     public let options: IterationOptions
     /// Degree of the Chebyshev table of C_φ in s.
-    static let tableSize = 40
+    static let tableSize = 28
 
     private let transform: EvenFourierTransform
     private let iterator: FixedPointIterator
@@ -107,21 +107,32 @@ public final class GeneralNetworkSolver: StationarySolver {
         nodeValues = [Double](repeating: 0, count: Self.tableSize)
     }
 
-    /// A solver on the automatic grid for `model`: step 0.1 (σ = 0, smooth φ), 0.05 (σ = 0, kinked φ), 0.025
-    /// (σ > 0); window 38/κ (κ from the potential method), at least 20.
+    /// A solver on the automatic grid for `model` (`automaticGrid(for:tailRate:)`, κ from the potential method).
     public convenience init(for model: GeneralNetworkModel) throws {
-        var window = 40.0
-        if !(model.noise == 0 && (try? model.fixedPoint())?.isStable == true),
-           let potential = try? GeneralPotentialMethod.solve(model), potential.tailRate > 0 {
-            window = max(20, 38 / potential.tailRate)
+        var rate: Double?
+        if !model.isOddCase && !(model.noise == 0 && (try? model.fixedPoint())?.isStable == true) {
+            rate = (try? GeneralPotentialMethod.solve(model))?.tailRate
         }
-        let step = model.noise > 0 ? 0.025 : (model.nonlinearity.kinks.isEmpty ? 0.1 : 0.05)
-        self.init(grid: try LagGrid(step: step, minimumWindow: window))
+        self.init(grid: try Self.automaticGrid(for: model, tailRate: rate))
     }
 
-    /// Builds the Chebyshev table of C_φ(s) on [0, √Δ0].
-    private func buildTable(_ model: GeneralNetworkModel, variance: Double, mean: Double) {
-        let n = Self.tableSize, top = variance.squareRoot()
+    /// The automatic grid: the odd-φ solver's grid for the odd case; otherwise step 0.1 (σ = 0, smooth φ), 0.05
+    /// (σ = 0, kinked φ) or 0.025 (σ > 0), and window 38/κ (Δ − Δ∞ down to ~3e-17 of Δ0), at least 20 (40 when κ
+    /// is unknown).
+    public static func automaticGrid(for model: GeneralNetworkModel, tailRate: Double?) throws -> LagGrid {
+        if model.isOddCase {
+            return try NetworkStationarySolver.automaticGrid(
+                for: try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: model.nonlinearity))
+        }
+        var window = 40.0
+        if let tailRate, tailRate > 0, tailRate.isFinite { window = max(20, 38 / tailRate) }
+        let step = model.noise > 0 ? 0.025 : (model.nonlinearity.kinks.isEmpty ? 0.1 : 0.05)
+        return try LagGrid(step: step, minimumWindow: window)
+    }
+
+    /// Builds the Chebyshev table of C_φ(s) on [0, top], top ≤ √Δ0.
+    private func buildTable(_ model: GeneralNetworkModel, variance: Double, mean: Double, top: Double) {
+        let n = Self.tableSize
         let phi = model.nonlinearity.function
         for i in 0..<n {
             let s = 0.5 * top * (1 + cos(Double.pi * (Double(i) + 0.5) / Double(n)))
@@ -135,7 +146,8 @@ public final class GeneralNetworkSolver: StationarySolver {
         coefficients[0] *= 0.5
     }
 
-    /// The table at s ∈ [0, top] (clamped), by Clenshaw.
+    /// The table at s ∈ [0, top] (clamped: iterates outside the range read its edge; the converged Δ lies inside), by
+    /// Clenshaw.
     @inline(__always)
     private static func evaluate(_ c: UnsafeBufferPointer<Double>, s: Double, top: Double) -> Double {
         let t = 2 * min(max(s, 0), top) / top - 1
@@ -198,8 +210,11 @@ public final class GeneralNetworkSolver: StationarySolver {
 
         var report = try iterator.solve(state: state) { current, next in
             let variance = max(current[0], 1e-300), mean = current[count]
-            let top = variance.squareRoot()
-            buildTable(model, variance: variance, mean: mean)
+            // The table covers the lags the iterate reaches, Δ ≥ min Δ_j (with a margin), s = √(Δ0 − Δ) ≤ top.
+            var lowest = variance
+            for j in 0..<count { lowest = min(lowest, current[j]) }
+            let top = min(variance.squareRoot(), 1.1 * max(variance - lowest, 1e-6 * variance).squareRoot())
+            buildTable(model, variance: variance, mean: mean, top: top)
             let rate = model.average(mean: mean, variance: variance, phi.function)
             let slopeSquare = model.average(mean: mean, variance: variance) { let v = phi.derivative($0); return v * v }
             let meanSquare = g2 * Self.evaluate0(coefficients, top: top)
@@ -272,7 +287,7 @@ public final class GeneralNetworkSolver: StationarySolver {
             rate: rate, decorrelationTime: halfTime ?? .nan, report: report)
     }
 
-    /// C at s = 0 (Δ = Δ0), i.e. ⟨φ²⟩.
+    /// C at s = 0 (Δ = Δ0), i.e. ⟨φ²⟩ (Clenshaw at t = −1).
     private static func evaluate0(_ c: [Double], top: Double) -> Double {
         c.withUnsafeBufferPointer { evaluate($0, s: 0, top: top) }
     }
@@ -281,7 +296,12 @@ public final class GeneralNetworkSolver: StationarySolver {
     /// `Δ∞ + (σ²/2)e^{−τ} + (Δ0 − Δ∞ − σ²/2) sech(aτ)`, `a` matching the curvature at 0; then μ.
     /// Only the start: the converged profile is the spectral scheme's own fixed point.
     public static func initialGuess(model: GeneralNetworkModel, grid: LagGrid) throws -> [Double] {
-        let potential = try GeneralPotentialMethod.solve(model)
+        initialGuess(model: model, potential: try GeneralPotentialMethod.solve(model), grid: grid)
+    }
+
+    /// The starting state from a potential-method solution already at hand.
+    public static func initialGuess(model: GeneralNetworkModel, potential: GeneralPotentialMethod.Solution,
+                                    grid: LagGrid) -> [Double] {
         let g2 = model.coupling * model.coupling, sigma2 = model.noise * model.noise
         let phi = model.nonlinearity.function
         let meanSquare = model.average(mean: potential.mean, variance: potential.variance) { let v = phi($0); return v * v }

@@ -66,11 +66,11 @@ public enum GeneralPotentialMethod {
         var candidates: [Double] = []
         if model.noise == 0 {
             guard q > 0, !point.isStable else { throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling) }
-            for i in 0...96 { candidates.append(q - q * pow(10, -12 + Double(i) / 8)) }   // q − q·1e-12 … q − q
+            for i in 0...48 { candidates.append(q - q * pow(10, -12 + Double(i) / 4)) }   // q − q·1e-12 … q − q
             candidates.removeLast()
         } else {
             let reference = max(q, model.noise * model.noise / 2, 1e-3)
-            for i in 0...120 { candidates.append(4 * reference * pow(10, -Double(i) / 30)) }   // descending
+            for i in 0...60 { candidates.append(4 * reference * pow(10, -Double(i) / 15)) }   // descending
         }
         // Walk away from the top until the residual changes sign.
         var previous: (x: Double, r: Double)?
@@ -81,7 +81,7 @@ public enum GeneralPotentialMethod {
                 // bisection and look at the residual there.
                 if let p = previous {
                     var inside = p.x, outside = x
-                    for _ in 0..<60 {
+                    for _ in 0..<24 {
                         let middle = 0.5 * (inside + outside)
                         if try energyResidual(model, variance: middle) != nil { inside = middle } else { outside = middle }
                     }
