@@ -65,6 +65,7 @@ struct NetworkScanCommand: ParsableCommand {
     }
 
     func run() throws {
+        try transferFunctionOption.transferFunction.requireOdd(for: "scan")
         let phi = transferFunctionOption.transferFunction.nonlinearity
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)

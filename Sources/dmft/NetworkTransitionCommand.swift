@@ -25,6 +25,7 @@ struct NetworkTransitionCommand: ParsableCommand {
     var json: Bool { format.json }
 
     func run() throws {
+        try transferFunctionOption.transferFunction.requireOdd(for: "transition")
         let phi = transferFunctionOption.transferFunction.nonlinearity
         let start = Date()
         let result = try NetworkTransition.locate(noise: noise, nonlinearity: phi)

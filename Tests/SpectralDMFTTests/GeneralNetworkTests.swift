@@ -98,4 +98,25 @@ struct GeneralNetworkTests {
             #expect(abs(solution.correlation[Int(lag / solution.grid.step + 0.5)] - value) <= 1e-8)
         }
     }
+
+    @Test("dmft network solve --bias: the general solver's Δ∞, μ, M in the JSON; bad input is one Error line")
+    func commandLine() throws {
+        let result = try runTool(["network", "solve", "--g", "2", "--phi", "tanh", "--bias", "0.5", "--json"])
+        #expect(result.status == 0, "stderr: \(result.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        // The validated values (dmft validate --only general-network, potential method to 1e-13).
+        #expect(abs((object["delta_inf"] as? Double ?? .nan) - 1.318154884548) <= 1e-9)
+        #expect(abs((object["delta0"] as? Double ?? .nan) - 2.166899023014) <= 1e-9)
+        #expect(abs((object["mean_rate"] as? Double ?? .nan) - 0.229638436380) <= 1e-9)
+        #expect(object["mu"] as? Double == 0.5 && object["branch"] as? String == "chaotic")
+        for arguments in [["network", "solve", "--g", "2", "--phi", "sigmoid"],
+                          ["network", "solve", "--g", "2", "--phi", "relu-tanh", "--lyapunov"],
+                          ["network", "solve", "--g", "2", "--bias", "nan"]] {
+            let bad = try runTool(arguments)
+            let lines = bad.error.split(separator: "\n")
+            #expect(bad.status == 1 && lines.count == 1 && lines.first?.hasPrefix("Error: ") == true,
+                    "\(arguments): \(bad.error)")
+            #expect(bad.output.isEmpty)
+        }
+    }
 }

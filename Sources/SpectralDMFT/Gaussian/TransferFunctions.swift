@@ -141,10 +141,7 @@ package enum KinkedGaussian {
     static func expectation(mean: Double, sd: Double, kinks: [Double], distance: Double,
                             _ f: (Double) -> Double) -> Double {
         if sd <= 0 {
-            if kinks.contains(mean) {
-                let offset = 1e-12 * max(1, abs(mean))
-                return 0.5 * (f(mean - offset) + f(mean + offset))
-            }
+            if kinks.contains(mean) { return 0.5 * (f(mean.nextDown) + f(mean.nextUp)) }
             return f(mean)
         }
         var breaks = [Double](); breaks.reserveCapacity(64)
