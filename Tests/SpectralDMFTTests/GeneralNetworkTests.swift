@@ -109,7 +109,13 @@ struct GeneralNetworkTests {
         #expect(abs((object["delta0"] as? Double ?? .nan) - 2.166899023014) <= 1e-9)
         #expect(abs((object["mean_rate"] as? Double ?? .nan) - 0.229638436380) <= 1e-9)
         #expect(object["mu"] as? Double == 0.5 && object["branch"] as? String == "chaotic")
+        let transition = try runTool(["network", "transition", "--phi", "relu-tanh", "--json"])
+        let gc = try #require(try JSONSerialization.jsonObject(with: Data(transition.output.utf8)) as? [String: Any])
+        #expect(abs((gc["g_c"] as? Double ?? .nan) - 2.0.squareRoot()) <= 1e-9)
         for arguments in [["network", "solve", "--g", "2", "--phi", "sigmoid"],
+                          ["network", "transition", "--phi", "logistic", "--sigma", "0.5"],
+                          ["network", "scan", "--g-min", "1.5", "--g-max", "2", "--steps", "2", "--phi", "relu-tanh",
+                           "--output", FileManager.default.temporaryDirectory.appendingPathComponent("never.csv").path],
                           ["network", "solve", "--g", "2", "--phi", "relu-tanh", "--lyapunov"],
                           ["network", "solve", "--g", "2", "--bias", "nan"]] {
             let bad = try runTool(arguments)
