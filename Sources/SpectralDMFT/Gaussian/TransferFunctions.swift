@@ -169,22 +169,22 @@ package enum KinkedGaussian {
         var total = 0.0
         cachedNodes.withUnsafeBufferPointer { xs in
             cachedWeights.withUnsafeBufferPointer { vs in
-        forEachNode(mean: mean, sd: outer, kinks: kinks, distance: distance, smoothing: inner,
-                    breaks: &outerBreaks) { z, w in
-            let y = mean + outer * z
-            var conditional = 0.0
-            if inner > 0 {
-                if kinks.allSatisfy({ abs($0 - y) >= reach }) {
-                    for i in 0..<xs.count { conditional += vs[i] * f(y + xs[i]) }
-                } else {
-                    forEachNode(mean: y, sd: inner, kinks: kinks, distance: distance, smoothing: 0,
-                                breaks: &innerBreaks) { x, v in conditional += v * f(y + inner * x) }
+                forEachNode(mean: mean, sd: outer, kinks: kinks, distance: distance, smoothing: inner,
+                            breaks: &outerBreaks) { z, w in
+                    let y = mean + outer * z
+                    var conditional = 0.0
+                    if inner > 0 {
+                        if kinks.allSatisfy({ abs($0 - y) >= reach }) {
+                            for i in 0..<xs.count { conditional += vs[i] * f(y + xs[i]) }
+                        } else {
+                            forEachNode(mean: y, sd: inner, kinks: kinks, distance: distance, smoothing: 0,
+                                        breaks: &innerBreaks) { x, v in conditional += v * f(y + inner * x) }
+                        }
+                    } else {
+                        conditional = f(y)
+                    }
+                    total += w * conditional * conditional
                 }
-            } else {
-                conditional = f(y)
-            }
-            total += w * conditional * conditional
-        }
             }
         }
         return total
