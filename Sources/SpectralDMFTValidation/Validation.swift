@@ -40,6 +40,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case driven
     /// The finite-N simulation against the DMFT.
     case simulation
+    /// General one-population networks (any φ, bias, mean coupling): spectral against the potential method, g_c.
+    case generalNetwork = "general-network"
     /// The block-doubling long-time integrator: exact p = 2, the uniform integrator, equilibrium above T_d, flags.
     case longTime = "long-time"
     /// Random Lotka–Volterra ecosystems: the cavity solution against simulation with exact fixed points.
@@ -54,6 +56,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .twoTime: try TwoTimeValidation.run(record)
         case .driven: try DrivenValidation.run(record)
         case .simulation: try SimulationValidation.run(record)
+        case .generalNetwork: try GeneralNetworkValidation.run(record)
         case .longTime: try LongTimeValidation.run(record)
         case .ecosystem: try EcosystemValidation.run(record)
         }

@@ -65,6 +65,7 @@ struct NetworkPhaseDiagram: ParsableCommand {
     }
 
     func run() throws {
+        try transferFunctionOption.transferFunction.requireOdd(for: "phase-diagram")
         let phi = transferFunctionOption.transferFunction.nonlinearity
         for path in [output, transitionPath, recordPath] { try AtomicFile.checkWritable(path) }
         let couplings = evenlySpaced(from: gMin, to: gMax, count: gSteps)

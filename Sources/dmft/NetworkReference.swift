@@ -38,6 +38,7 @@ struct NetworkReference: ParsableCommand {
     func validate() throws { _ = try parsedLags() }
 
     func run() throws {
+        try model.transferFunction.requireOdd(for: "reference")
         let phi = model.transferFunction.nonlinearity
         let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
         let lagValues = try parsedLags()

@@ -69,6 +69,7 @@ struct NetworkScanCommand: ParsableCommand {
     }
 
     func run() throws {
+        try transferFunctionOption.transferFunction.requireOdd(for: "scan")
         let phi = transferFunctionOption.transferFunction.nonlinearity
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)

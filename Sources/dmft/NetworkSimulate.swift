@@ -172,6 +172,7 @@ struct NetworkSimulate: ParsableCommand {
     func validate() throws { _ = try configuration() }
 
     func run() throws {
+        try model.transferFunction.requireOdd(for: "simulate")
         let (networkModel, options, plan) = try configuration()
         let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
         for path in [output, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }

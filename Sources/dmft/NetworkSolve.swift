@@ -22,6 +22,12 @@ struct NetworkSolveRecord: Encodable {
     let tolerance: Double
     let version: String
     let files: [String]
+    /// General networks only (--bias, --mean-coupling, non-odd --phi): h0, J0, μ, M = ⟨φ⟩ (mean_rate), Δ∞.
+    var h0: Double? = nil
+    var j0: Double? = nil
+    var mu: Double? = nil
+    var meanRate: Double? = nil
+    var deltaInf: Double? = nil
 }
 
 struct NetworkSolve: ParsableCommand {
@@ -33,11 +39,15 @@ struct NetworkSolve: ParsableCommand {
         For σ = 0 and g ≤ 1 the answer is the quiescent branch Δ ≡ 0. With --output FILE.csv writes \
         CSV `tau,delta`, the spectrum as CSV `omega,power` (FILE-spectrum.csv unless --spectrum is given) and \
         the run record FILE.run.json (parameters, grid, solver statistics). The automatic grid follows from g and σ \
-        (step) and from the tail rate κ (window).
+        (step) and from the tail rate κ (window). A --bias, a --mean-coupling or a non-odd --phi (relu-tanh, \
+        logistic, threshold-linear) selects the general solver (docs/PHYSICS.md §1.10): Δ(τ) then decays to \
+        Δ∞ > 0, the spectrum is that of Δ − Δ∞, and the JSON and run record gain h0, j0, mu, mean_rate (M = ⟨φ⟩) and delta_inf.
         """
     )
 
     @OptionGroup var model: NetworkModelOptions
+
+    @OptionGroup(title: "General network (non-odd φ, bias, mean coupling)") var general: GeneralNetworkOptions
 
     @OptionGroup var outputs: SolveOutputOptions
 
@@ -73,6 +83,7 @@ struct NetworkSolve: ParsableCommand {
 
     func run() throws {
         let phi = model.transferFunction.nonlinearity
+        if general.isGeneral(phi) { return try runGeneral(phi) }
         let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
         let automatic = try NetworkStationarySolver.automaticGrid(for: networkModel, lyapunov: lyapunov)
         let grid = step == nil && window == nil
@@ -118,6 +129,56 @@ struct NetworkSolve: ParsableCommand {
             print("  Δ0 = \(solution.variance)")
             print("  τ½ = \(solution.decorrelationTime)   (Δ(τ½) = Δ0/2)")
             if let exponent { print("  λ_max = \(exponent.lambdaMax)   (E0 = \(exponent.groundEnergy))") }
+            print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
+                  + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(grid.step), window \(grid.window))")
+            for path in written { print("  wrote \(path)") }
+            if let recordPath { print("  wrote \(recordPath)") }
+        }
+    }
+
+    /// The general one-population network: Δ(τ) with its static part Δ∞, μ and M.
+    private func runGeneral(_ phi: Nonlinearity) throws {
+        guard !lyapunov else { throw InputError("--lyapunov is not available for a non-odd --phi, --bias or --mean-coupling yet") }
+        guard acceleration == .newtonKrylov else { throw InputError("--acceleration \(acceleration.rawValue) is not available for the general network solver (Newton–Krylov only)") }
+        let (spectrumPath, recordPath) = outputPaths()
+        for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+        let start = Date()
+        let solution = try GeneralNetworkSolve.solve(coupling: model.coupling, noise: model.noise, options: general,
+                                                     phi: phi, step: step, window: window, tolerance: tolerance,
+                                                     maxIterations: maxIterations)
+        let seconds = Date().timeIntervalSince(start)
+        let grid = solution.grid
+        var written: [String] = []
+        if let output {
+            var table = CSVTable(columns: ["tau", "delta"])
+            for (tau, delta) in zip(solution.lags, solution.correlation) { table.append([tau, delta]) }
+            try table.write(to: output)
+            written.append(output)
+        }
+        if let spectrumPath {
+            var table = CSVTable(columns: ["omega", "power"])
+            for (omega, power) in zip(grid.frequencies, solution.spectrum) { table.append([omega, power]) }
+            try table.write(to: spectrumPath)
+            written.append(spectrumPath)
+        }
+        var record = NetworkSolveRecord(
+            g: solution.coupling, sigma: solution.noise, phi: solution.transferFunction, branch: solution.branch.rawValue,
+            delta0: solution.variance, decorrelationTime: solution.decorrelationTime,
+            iterations: solution.report.iterations, residual: solution.report.residual, seconds: seconds,
+            step: grid.step, window: grid.window, points: grid.count, acceleration: solution.report.method,
+            lambdaMax: nil, lambdaMaxError: nil, tolerance: tolerance, version: PackageInfo.version, files: written)
+        record.h0 = solution.bias; record.j0 = solution.meanCoupling
+        record.mu = solution.mean; record.meanRate = solution.rate; record.deltaInf = solution.staticVariance
+        if let recordPath {
+            try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
+        }
+        if json {
+            print(try JSONRecord.encode(record))
+        } else {
+            print("network g = \(solution.coupling), σ = \(solution.noise), φ = \(solution.transferFunction), h0 = \(solution.bias), J0 = \(solution.meanCoupling): \(solution.branch.rawValue)")
+            print("  Δ0 = \(solution.variance), Δ∞ = \(solution.staticVariance)")
+            print("  μ = \(solution.mean), M = ⟨φ⟩ = \(solution.rate)")
+            print("  τ½ = \(solution.decorrelationTime)   (Δ(τ½) − Δ∞ = (Δ0 − Δ∞)/2)")
             print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
                   + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(grid.step), window \(grid.window))")
             for path in written { print("  wrote \(path)") }

@@ -80,6 +80,7 @@ struct NetworkTransient: ParsableCommand {
     }
 
     func run() throws {
+        try model.transferFunction.requireOdd(for: "transient")
         let phi = model.transferFunction.nonlinearity
         let networkModel: NetworkModel
         do { networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi) } catch let error as ModelError {

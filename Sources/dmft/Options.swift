@@ -9,12 +9,25 @@ import SpectralDMFTValidation
 enum TransferFunctionChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
     case tanh
     case erf
+    case reluTanh = "relu-tanh"
+    case logistic
+    case thresholdLinear = "threshold-linear"
 
-    /// The library's nonlinearity of this name.
+    /// Throws one-line input error unless φ is odd: every network command but `network solve` needs an odd φ.
+    func requireOdd(for command: String) throws {
+        guard nonlinearity.isOdd else {
+            throw InputError("--phi \(rawValue) is not odd: `dmft network \(command)` needs tanh or erf (a non-odd φ works with `dmft network solve`)")
+        }
+    }
+
+    /// The library's nonlinearity of this name (the last three are not odd: `network solve` only).
     var nonlinearity: Nonlinearity {
         switch self {
         case .tanh: return .tanh
         case .erf: return .erf
+        case .reluTanh: return .reluTanh
+        case .logistic: return .logistic
+        case .thresholdLinear: return .thresholdLinear()
         }
     }
 }

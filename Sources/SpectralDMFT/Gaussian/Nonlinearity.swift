@@ -26,6 +26,9 @@ public struct Nonlinearity: Sendable {
     /// (tanh): `CorrelationTable` then averages φ at large variance by `LargeVarianceSplit`, at a cost independent
     /// of the variance. False for user functions unless declared.
     public let saturatesLikeTanh: Bool
+    /// Points where φ' jumps (φ continuous, φ'' a delta there), ascending; empty for a smooth φ. The general network
+    /// solvers split every Gaussian average at them (`KinkedGaussian`); the odd-φ solvers do not use them.
+    public let kinks: [Double]
 
     /// A transfer function given by closures. When `antiderivative` is nil, Φ is integrated numerically
     /// (16-point Gauss–Legendre on panels of width ≤ 1/2, accurate to ~1e-15 for analytic φ).
@@ -37,9 +40,11 @@ public struct Nonlinearity: Sendable {
         singularityDistance: Double = Double.pi / 2,
         closedFormCorrelation: (@Sendable (Double, Double, Double) -> Double)? = nil,
         closedFormDerivativeCorrelation: (@Sendable (Double, Double, Double) -> Double)? = nil,
-        saturatesLikeTanh: Bool = false
+        saturatesLikeTanh: Bool = false,
+        kinks: [Double] = []
     ) {
         self.saturatesLikeTanh = saturatesLikeTanh
+        self.kinks = kinks.filter { $0.isFinite }.sorted()
         self.name = name
         self.function = function
         self.derivative = derivative

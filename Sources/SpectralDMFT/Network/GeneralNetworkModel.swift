@@ -1,0 +1,209 @@
+import Foundation
+
+/// One population of a random rate network with any transfer function, a bias and a mean coupling:
+///
+///     dh_i/dt = −h_i + h0 + Σ_j J_ij φ(h_j) + ξ_i,   J_ij = J0/N + g z_ij/√N,   ⟨ξ_i(t)ξ_j(s)⟩ = σ² δ_ij δ(t−s).
+///
+/// The effective single unit has mean μ = h0 + J0 M, M = ⟨φ(h)⟩, and an autocorrelation Δ(τ) of h − μ that solves
+/// `(1 − ∂²)Δ = g² C_φ(Δ; Δ0, μ) + σ² δ(τ)` with the full Gaussian kernel
+/// `C_φ(Δ; Δ0, μ) = E_z[(E_x φ(μ + √(Δ0−Δ) x + √Δ z))²]`; Δ(τ) → Δ∞ = g² C_φ(Δ∞) > 0 unless φ is odd and
+/// h0 = J0 = 0 (docs/PHYSICS.md, "General networks"). Units as in `NetworkModel`: time in units of the single-unit
+/// relaxation time.
+///
+///     let model = try GeneralNetworkModel(coupling: 3, bias: 0.2, nonlinearity: .reluTanh)
+///     let solution = try model.solve()       // Δ0, Δ∞, μ, M and Δ(τ)
+public struct GeneralNetworkModel: StationaryProblem {
+    /// g > 0: the standard deviation of J_ij times √N.
+    public let coupling: Double
+    /// σ ≥ 0: white noise of intensity σ².
+    public let noise: Double
+    /// h0: the constant external input (bias).
+    public let bias: Double
+    /// J0: the mean coupling times N.
+    public let meanCoupling: Double
+    /// φ: any transfer function (kinks declared in `Nonlinearity.kinks`).
+    public let nonlinearity: Nonlinearity
+
+    /// Validates and stores the parameters; throws `ModelError` for g ≤ 0, σ < 0, a non-finite value, or g, σ
+    /// beyond the supported range of `NetworkModel`.
+    public init(coupling: Double, noise: Double = 0, bias: Double = 0, meanCoupling: Double = 0,
+                nonlinearity: Nonlinearity = .tanh) throws {
+        guard coupling.isFinite, coupling > 0 else { throw ModelError.invalidParameter(name: "g", value: coupling, requirement: "a finite number > 0") }
+        guard noise.isFinite, noise >= 0 else { throw ModelError.invalidParameter(name: "sigma", value: noise, requirement: "a finite number >= 0") }
+        guard bias.isFinite, abs(bias) <= 100 else { throw ModelError.invalidParameter(name: "bias", value: bias, requirement: "a finite number with |h0| <= 100") }
+        guard meanCoupling.isFinite, abs(meanCoupling) <= 100 else {
+            throw ModelError.invalidParameter(name: "mean-coupling", value: meanCoupling, requirement: "a finite number with |J0| <= 100")
+        }
+        try NetworkModel.checkSupportedRange(coupling: coupling, noise: noise)
+        self.coupling = coupling
+        self.noise = noise
+        self.bias = bias
+        self.meanCoupling = meanCoupling
+        self.nonlinearity = nonlinearity
+    }
+
+    /// True when the model is the one of `NetworkModel` (odd, smooth φ, h0 = J0 = 0): `solve()` then runs the
+    /// existing odd-φ solver unchanged, with μ = M = Δ∞ = 0.
+    public var isOddCase: Bool { bias == 0 && meanCoupling == 0 && nonlinearity.kinks.isEmpty && nonlinearity.isOdd }
+
+    /// The stationary state: the fixed-point branch when it is stable (σ = 0), otherwise the chaotic (σ = 0) or
+    /// noise-driven branch from the spectral solver on its automatic grid.
+    ///
+    /// - Throws: `GeneralNetworkError` (unstable mean mode, no chaotic solution), `ConvergenceError`.
+    public func solve() throws -> GeneralNetworkSolution {
+        if try isOddCase || (noise == 0 && fixedPoint().isStable) {
+            return try GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: self, tailRate: nil)).solve(self)
+        }
+        // One potential-method solve gives both the window (κ) and the start.
+        let potential = try GeneralPotentialMethod.solve(self)
+        let solver = GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: self, tailRate: potential.tailRate))
+        return try solver.solve(self, initialGuess: GeneralNetworkSolver.initialGuess(model: self, potential: potential,
+                                                                                     grid: solver.grid))
+    }
+
+    // MARK: Gaussian averages at the model's φ
+
+    /// `E[f(μ + √variance z)]` split at φ's kinks.
+    func average(mean: Double, variance: Double, _ f: (Double) -> Double) -> Double {
+        KinkedGaussian.expectation(mean: mean, sd: max(variance, 0).squareRoot(), kinks: nonlinearity.kinks,
+                                   distance: nonlinearity.singularityDistance, f)
+    }
+
+    /// `C_f(Δ; Δ0, μ) = E_z[(E_x f(μ + √(Δ0−Δ) x + √Δ z))²]`.
+    func kernel(_ f: (Double) -> Double, lag delta: Double, variance: Double, mean: Double) -> Double {
+        let outer = max(delta, 0).squareRoot(), inner = max(variance - delta, 0).squareRoot()
+        return KinkedGaussian.squaredConditionalMean(mean: mean, outer: outer, inner: inner, kinks: nonlinearity.kinks,
+                                                     distance: nonlinearity.singularityDistance, f)
+    }
+
+    /// The mean μ solving `μ = h0 + J0 E[φ(μ + √variance z)]`, and the mean-mode eigenvalue J0⟨φ'⟩ there.
+    ///
+    /// - Throws: `GeneralNetworkError.unstableMeanMode` when J0⟨φ'⟩ ≥ 1 at the root (or no root is bracketed).
+    func selfConsistentMean(variance: Double) throws -> (mean: Double, eigenvalue: Double) {
+        let phi = nonlinearity.function, slope = nonlinearity.derivative
+        let j0 = meanCoupling, h0 = bias
+        guard j0 != 0 else { return (h0, 0) }
+        func residual(_ mu: Double) -> Double { mu - h0 - j0 * average(mean: mu, variance: variance, phi) }
+        var width = 1.0
+        var root: Double?
+        for _ in 0..<40 {
+            if let found = RootFinding.brent(residual, lower: h0 - width, upper: h0 + width, absoluteTolerance: 1e-15) {
+                root = found; break
+            }
+            width *= 2
+        }
+        guard let mu = root else { throw GeneralNetworkError.unstableMeanMode(eigenvalue: .nan) }
+        let eigenvalue = j0 * average(mean: mu, variance: variance, slope)
+        guard eigenvalue < 1 else { throw GeneralNetworkError.unstableMeanMode(eigenvalue: eigenvalue) }
+        return (mu, eigenvalue)
+    }
+
+    /// The fixed-point (static) branch at σ = 0: `q = g² E[φ²(μ + √q z)]`, `μ = h0 + J0 E[φ(μ + √q z)]`, and its
+    /// stability: bulk radius g√⟨φ'²⟩ < 1 and mean mode J0⟨φ'⟩ < 1 (docs/PHYSICS.md).
+    ///
+    /// q = 0 is returned when it is a solution and no q > 0 is bracketed (e.g. relu-tanh, h0 = 0, g ≤ √2).
+    public func fixedPoint() throws -> NetworkFixedPoint {
+        let g2 = coupling * coupling
+        let phi = nonlinearity.function
+        func residual(_ q: Double) throws -> Double {
+            let mu = try selfConsistentMean(variance: q).mean
+            return q - g2 * average(mean: mu, variance: q) { let v = phi($0); return v * v }
+        }
+        let low = 1e-14
+        var q = 0.0
+        if try residual(low) < 0 {
+            var high = max(1.0, g2)
+            while try residual(high) < 0 {
+                high *= 2
+                guard high < 1e12 else { throw GeneralNetworkError.noStaticBranch }
+            }
+            guard let root = try RootFinding.brent(residual, lower: low, upper: high, absoluteTolerance: 1e-16) else {
+                throw GeneralNetworkError.noStaticBranch
+            }
+            q = root
+        }
+        let (mu, eigenvalue) = try selfConsistentMean(variance: q)
+        let slope = nonlinearity.derivative
+        let rate = average(mean: mu, variance: q, phi)
+        let slopeSquare = average(mean: mu, variance: q) { let v = slope($0); return v * v }
+        return NetworkFixedPoint(mean: mu, variance: q, rate: rate, bulkRadius: coupling * slopeSquare.squareRoot(),
+                                 meanModeEigenvalue: eigenvalue)
+    }
+
+    /// The chaos threshold g_c on the fixed-point branch, g_c² ⟨φ'²⟩_{μ, q} = 1 (σ is ignored: this is the σ = 0
+    /// criterion).
+    ///
+    /// On the static branch μ(q) does not depend on g (μ = h0 + J0 E[φ(μ + √q z)]) and g² = q/⟨φ²⟩, so the
+    /// criterion is one equation in q, `q⟨φ'²⟩/⟨φ²⟩ = 1`, solved by Brent's method after a log-uniform bracket scan
+    /// of q ∈ [1e-20, 1e4]; then g_c = √(q_c/⟨φ²⟩). Written in q, the root is simple even where the branch is born
+    /// unstable (relu-tanh at h0 = 0, where g²⟨φ'²⟩ − 1 = O(q²) above g_c). When the ratio is already ≥ 1 at
+    /// q → 0 (φ(μ) = 0 there, e.g. relu-tanh with h0 = J0 = 0), the branch starts critical at q = 0 and
+    /// g_c = lim √(q/⟨φ²⟩) = 1/√⟨φ'²⟩ (√2 for relu-tanh).
+    ///
+    /// - Throws: `GeneralNetworkError.noTransition` when no root is bracketed, `.unstableMeanMode`.
+    public func criticalCoupling() throws -> Double {
+        let phi = nonlinearity.function, slope = nonlinearity.derivative
+        func parts(_ q: Double) throws -> (criterion: Double, couplingSquared: Double) {
+            let mu = try selfConsistentMean(variance: q).mean
+            let meanSquare = average(mean: mu, variance: q) { let v = phi($0); return v * v }
+            let slopeSquare = average(mean: mu, variance: q) { let v = slope($0); return v * v }
+            return (q * slopeSquare / meanSquare - 1, q / meanSquare)
+        }
+        let smallest = 1e-20
+        let start = try parts(smallest)
+        if start.criterion >= -1e-12 { return start.couplingSquared.squareRoot() }
+        var lower = smallest
+        for i in 1...96 {
+            let q = smallest * pow(10, Double(i) / 4)
+            if try parts(q).criterion >= 0 {
+                guard let root = try RootFinding.brent({ try parts($0).criterion }, lower: lower, upper: q,
+                                                       absoluteTolerance: 1e-18) else { break }
+                return try parts(root).couplingSquared.squareRoot()
+            }
+            lower = q
+        }
+        throw GeneralNetworkError.noTransition
+    }
+}
+
+/// The fixed point of a general one-population network at σ = 0 and its stability.
+public struct NetworkFixedPoint: Sendable, Codable, Equatable {
+    /// μ: the mean input h.
+    public let mean: Double
+    /// q = Δ0 = Δ∞: the variance of the static inputs across units.
+    public let variance: Double
+    /// M = ⟨φ(h)⟩.
+    public let rate: Double
+    /// g√⟨φ'²⟩: the radius of the bulk of the Jacobian's spectrum (chaos when > 1).
+    public let bulkRadius: Double
+    /// J0⟨φ'⟩: the outlier (mean-mode) eigenvalue of J·diag φ'.
+    public let meanModeEigenvalue: Double
+    /// Both below 1.
+    public var isStable: Bool { bulkRadius < 1 && meanModeEigenvalue < 1 }
+}
+
+/// Failures specific to the general network solvers. One line each.
+public enum GeneralNetworkError: Error, Equatable, CustomStringConvertible {
+    /// J0⟨φ'⟩ ≥ 1: the mean (outlier) mode is unstable and the network runs away or is bistable.
+    case unstableMeanMode(eigenvalue: Double)
+    /// No static solution q was bracketed.
+    case noStaticBranch
+    /// The criterion g²⟨φ'²⟩ = 1 has no root on the static branch (q ≤ 1e4).
+    case noTransition
+    /// The potential method found no chaotic root (the model is on its stable fixed point, or too close to g_c).
+    case noChaoticSolution(coupling: Double)
+
+    public var description: String {
+        switch self {
+        case .unstableMeanMode(let value):
+            return value.isNaN
+                ? "unstable mean mode: the mean input μ = h0 + J0 M has no solution"
+                : "unstable mean mode: J0⟨φ'⟩ = \(value) >= 1 (choose a smaller mean coupling)"
+        case .noStaticBranch: return "no static fixed point q = g²⟨φ²⟩ was found"
+        case .noTransition:
+            return "the chaos criterion g²⟨φ'²⟩ = 1 has no root on the static branch"
+        case .noChaoticSolution(let g):
+            return "no chaotic stationary solution at g = \(g): the fixed point is stable or g is too close to g_c"
+        }
+    }
+}

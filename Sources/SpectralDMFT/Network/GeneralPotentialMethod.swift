@@ -1,0 +1,152 @@
+import Foundation
+
+/// The generalised potential method for one population with any φ, bias and mean coupling: the independent route
+/// that the spectral `GeneralNetworkSolver` is checked against (docs/PHYSICS.md, "General networks").
+///
+/// `Δ̈ = Δ − g² C_φ(Δ) = −∂V/∂Δ` with `V(Δ) = −Δ²/2 + g² Q(Δ)`, `Q(Δ) = E_z[(E_x Φ(μ + √(Δ0−Δ) x + √Δ z))²]`. The
+/// particle leaves Δ0 with velocity −σ²/2 and comes to rest on the equilibrium Δ∞ at τ = ∞, so three scalar
+/// equations fix (μ, Δ0, Δ∞):
+/// (i) `Δ∞ = g² C_φ(Δ∞; Δ0, μ)` (the smaller root, by Newton from 0), (ii) `V(Δ0) + σ⁴/8 = V(Δ∞)`,
+/// (iii) `μ = h0 + J0 E[φ(μ + √Δ0 z)]`. Δ(τ) then follows from `τ(Δ) = ∫_Δ^{Δ0} dΔ'/√(2(V(Δ∞) − V(Δ')))`,
+/// written in u = √(Δ0 − Δ), where the integrand is smooth even for kinked φ.
+public enum GeneralPotentialMethod {
+    /// (μ, Δ0, Δ∞, M) of the chaotic or noise-driven branch.
+    public struct Solution: Sendable, Equatable, Codable {
+        /// μ.
+        public let mean: Double
+        /// Δ0.
+        public let variance: Double
+        /// Δ∞.
+        public let staticVariance: Double
+        /// M = E[φ(μ + √Δ0 z)].
+        public let rate: Double
+        /// κ = √(1 − g² C_φ'(Δ∞)): Δ − Δ∞ ∝ e^{−κτ}.
+        public let tailRate: Double
+    }
+
+    /// Δ∞ for given (Δ0, μ): the smaller root of F(Δ) = Δ − g² C_φ(Δ; Δ0, μ) by Newton from 0 (F is concave, so
+    /// the iterates increase monotonically); nil when there is no root below Δ0.
+    static func staticVariance(_ model: GeneralNetworkModel, variance: Double, mean: Double) -> Double? {
+        let g2 = model.coupling * model.coupling
+        let phi = model.nonlinearity.function, slope = model.nonlinearity.derivative
+        var delta = 0.0
+        for _ in 0..<200 {
+            let value = delta - g2 * model.kernel(phi, lag: delta, variance: variance, mean: mean)
+            let derivative = 1 - g2 * model.kernel(slope, lag: delta, variance: variance, mean: mean)
+            if value >= 0 { return delta }
+            guard derivative > 0 else { return nil }
+            let step = -value / derivative
+            delta += step
+            guard delta <= variance * (1 + 1e-12) else { return nil }
+            if step <= 1e-15 * max(variance, 1e-300) { return delta }
+        }
+        return nil
+    }
+
+    /// V(Δ0) − V(Δ∞) + σ⁴/8 (zero at the solution), with (μ, Δ∞) solved for this Δ0; nil when Δ∞ does not exist.
+    static func energyResidual(_ model: GeneralNetworkModel, variance: Double) throws -> (residual: Double, mean: Double, staticVariance: Double)? {
+        let mean = try model.selfConsistentMean(variance: variance).mean
+        guard let infinity = staticVariance(model, variance: variance, mean: mean) else { return nil }
+        let g2 = model.coupling * model.coupling, sigma2 = model.noise * model.noise
+        let primitive = model.nonlinearity.antiderivative
+        let top = model.average(mean: mean, variance: variance) { let v = primitive($0); return v * v }
+        let bottom = model.kernel(primitive, lag: infinity, variance: variance, mean: mean)
+        let residual = g2 * (top - bottom) - 0.5 * (variance * variance - infinity * infinity) + sigma2 * sigma2 / 8
+        return (residual, mean, infinity)
+    }
+
+    /// Solves (i)–(iii). The root in Δ0 is bracketed by a scan log-uniform in q − Δ0 below the static q (σ = 0), or
+    /// over [q/1000, 4(q + σ²)] (σ > 0, largest root), then refined by Brent's method to ~1e-15 relative.
+    ///
+    /// - Throws: `GeneralNetworkError.noChaoticSolution` when no root is bracketed (stable fixed point, or g too
+    ///   close to g_c for the scan), `GeneralNetworkError.unstableMeanMode`.
+    public static func solve(_ model: GeneralNetworkModel) throws -> Solution {
+        let point = try model.fixedPoint()
+        let q = point.variance
+        var candidates: [Double] = []
+        if model.noise == 0 {
+            guard q > 0, !point.isStable else { throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling) }
+            for i in 0...48 { candidates.append(q - q * pow(10, -12 + Double(i) / 4)) }   // q − q·1e-12 … q − q
+            candidates.removeLast()
+        } else {
+            let reference = max(q, model.noise * model.noise / 2, 1e-3)
+            for i in 0...60 { candidates.append(4 * reference * pow(10, -Double(i) / 15)) }   // descending
+        }
+        // Walk away from the top until the residual changes sign.
+        var previous: (x: Double, r: Double)?
+        var bracket: (Double, Double)?
+        for x in candidates where x > 0 {
+            guard let value = try energyResidual(model, variance: x) else {
+                // Past the saddle node of Δ∞: the root may lie between it and the last point; find the node by
+                // bisection and look at the residual there.
+                if let p = previous {
+                    var inside = p.x, outside = x
+                    for _ in 0..<24 {
+                        let middle = 0.5 * (inside + outside)
+                        if try energyResidual(model, variance: middle) != nil { inside = middle } else { outside = middle }
+                    }
+                    if let edge = try energyResidual(model, variance: inside), (p.r < 0) != (edge.residual < 0) {
+                        bracket = (min(inside, p.x), max(inside, p.x))
+                    }
+                    break
+                }
+                continue
+            }
+            if let p = previous, (p.r < 0) != (value.residual < 0) { bracket = (min(x, p.x), max(x, p.x)); break }
+            previous = (x, value.residual)
+        }
+        guard let (low, high) = bracket else { throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling) }
+        let root = try RootFinding.brent({ x in
+            try energyResidual(model, variance: x)?.residual ?? .nan
+        }, lower: low, upper: high, absoluteTolerance: 1e-15 * high)
+        guard let variance = root, let final = try energyResidual(model, variance: variance) else {
+            throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling)
+        }
+        let g2 = model.coupling * model.coupling
+        let rate = model.average(mean: final.mean, variance: variance, model.nonlinearity.function)
+        let curvature = 1 - g2 * model.kernel(model.nonlinearity.derivative, lag: final.staticVariance,
+                                             variance: variance, mean: final.mean)
+        return Solution(mean: final.mean, variance: variance, staticVariance: final.staticVariance, rate: rate,
+                        tailRate: max(curvature, 0).squareRoot())
+    }
+
+    /// Δ(τ) at `lags` (≥ 0) by inverting τ(Δ): composite Gauss–Legendre in u = √(Δ0 − Δ) on panels that halve the
+    /// distance to u∞ = √(Δ0 − Δ∞), then Brent's method for u inside the panel that holds τ.
+    public static func correlation(_ model: GeneralNetworkModel, solution: Solution, lags: [Double]) -> [Double] {
+        let g2 = model.coupling * model.coupling, sigma2 = model.noise * model.noise
+        let variance = solution.variance, mean = solution.mean
+        let primitive = model.nonlinearity.antiderivative
+        let top = model.average(mean: mean, variance: variance) { let v = primitive($0); return v * v }
+        let end = (variance - solution.staticVariance).squareRoot()
+        // dτ/du = 2u / √(2 (V(Δ∞) − V(Δ0 − u²))), V(Δ∞) − V(Δ) = V(Δ0) − V(Δ) + σ⁴/8.
+        func speed(_ u: Double) -> Double {
+            let delta = variance - u * u
+            let q = model.kernel(primitive, lag: delta, variance: variance, mean: mean)
+            let drop = g2 * (top - q) - 0.5 * (variance * variance - delta * delta) + sigma2 * sigma2 / 8
+            return 2 * u / (2 * max(drop, 1e-300)).squareRoot()
+        }
+        let rule = GaussLegendre.sixteen
+        func integral(_ a: Double, _ b: Double) -> Double {
+            var sum = 0.0
+            for i in 0..<16 { sum += rule.weights[i] * speed(0.5 * (a + b) + 0.5 * (b - a) * rule.nodes[i]) }
+            return 0.5 * (b - a) * sum
+        }
+        let maximum = lags.map(abs).max() ?? 0
+        var panels: [(a: Double, b: Double, tauA: Double, tauB: Double)] = []
+        var a = 0.0, tau = 0.0
+        while tau < maximum && panels.count < 200 {
+            let b = a + 0.5 * (end - a)
+            let next = tau + integral(a, b)
+            panels.append((a, b, tau, next))
+            a = b; tau = next
+        }
+        return lags.map { lag in
+            let target = abs(lag)
+            if target == 0 { return variance }
+            guard let panel = panels.first(where: { $0.tauB >= target }) else { return solution.staticVariance }
+            let u = RootFinding.brent({ u in panel.tauA + integral(panel.a, u) - target },
+                                      lower: panel.a, upper: panel.b, absoluteTolerance: 1e-15 * end) ?? .nan
+            return variance - u * u
+        }
+    }
+}
