@@ -149,17 +149,65 @@ public final class NetworkStationarySolver: StationarySolver {
     /// where Δ varies on the scale √3/(g−1)); 0.025 for σ > 0, where it is O(dt⁴). Window: Δ decays as
     /// e^{−κτ} with κ = √(1 − g²⟨φ'⟩²) at the variance Δ0 of the energy equation (potential method, a scalar
     /// root), so the window is 38/κ (Δ down to ~3e-17 of Δ0), at least 20, rounded up to a power-of-two grid.
+    ///
+    /// Small noise near g = 1 (σ > 0, κ < 0.023, without `lyapunov`): the step grows to window/2^16
+    /// (`smallNoiseIntervals`) once that exceeds 0.025. There Δ ≈ (σ²/2κ) e^{−κ|τ|} varies only on the scale
+    /// 1/κ (the linear part that would put structure on the scale 1 sits on the left-hand side of the
+    /// preconditioned equation), and the O(dt⁴) term is carried by jumps of C_φ's derivatives at τ = 0 of
+    /// relative size σ² (measured at g = 1, σ = 1e-3, κ = 0.01: Δ0 within 4e-14 of the potential method on
+    /// 2^16 intervals). Below κ = `smallestNoisyTailRate` `solve` refuses (double precision, not the grid, is then
+    /// the limit). With `lyapunov` the step stays ≤ 0.05 and a window beyond `maximumIntervals` is refused.
+    /// - Throws: `GridError` for an impossible grid, `SolverError.gridTooLarge` beyond `maximumIntervals`.
     public static func automaticGrid(for model: NetworkModel, lyapunov: Bool = false) throws -> LagGrid {
         let distance = abs(model.coupling - 1)
         let naturalStep = min(model.noise > 0 ? 0.025 : min(0.1 * max(1, 0.05 / max(distance, 1e-9)), 2),
                               NetworkModel.largeVarianceStep(coupling: model.coupling, noise: model.noise))
-        let step = lyapunov ? min(naturalStep, lyapunovStep) : naturalStep
+        var step = lyapunov ? min(naturalStep, lyapunovStep) : naturalStep
         var window = 60 / max(distance, 1e-3)
         if !model.isQuiescent, let variance = try? PotentialMethod.variance(model: model), variance > 0 {
             let rate = PotentialMethod.tailRate(model: model, variance: variance)
             if rate > 0 && rate.isFinite { window = 38 / rate }
         }
-        return try LagGrid(step: step, minimumWindow: max(20, window))
+        window = max(20, window)
+        if model.noise > 0 && !lyapunov { step = max(step, window / Double(smallNoiseIntervals)) }
+        let needed = window / step
+        guard needed <= Double(maximumIntervals) else {
+            throw SolverError.gridTooLarge(step: step, window: window, intervals: Int(min(needed, 1e18)),
+                                           limit: maximumIntervals)
+        }
+        let grid = try LagGrid(step: step, minimumWindow: window)
+        try checkSize(of: grid)
+        return grid
+    }
+
+    /// The smallest tail rate κ = √(1 − g²⟨φ'⟩²) a solve with noise accepts: 0.008.
+    ///
+    /// Near g = 1 with small σ both κ² and the nonlinear remainder C_φ − ⟨φ'⟩²Δ are differences of O(1)
+    /// numbers of size ~Δ0, so one map evaluation carries a relative rounding error that grows like 1/κ² and the
+    /// iteration stalls above its tolerance (measured at g = 1: κ = 0.010 (σ = 1e-3) agrees with the potential
+    /// method to 4e-14, κ = 0.0045 (σ = 3e-4) to 6e-10, κ = 0.0022 (σ = 1e-4) does not converge). Below it `solve`
+    /// throws `SolverError.tailRateTooSmall` carrying the potential method's Δ0, which has no such cancellation.
+    public static let smallestNoisyTailRate = 0.008
+
+    /// Intervals of the automatic grid in the small-noise regime near g = 1: 2^16 (see `automaticGrid`).
+    public static let smallNoiseIntervals = 1 << 16
+
+    /// The largest grid a solver accepts: 2^20 intervals (a solve then takes seconds and ~0.4 GB).
+    public static let maximumIntervals = 1 << 20
+
+    /// Bytes a solver and its solution hold on `grid`: about 48 doubles per lag (the Newton–Krylov basis of 21
+    /// vectors, the iteration and transform workspaces, the returned profile and spectrum).
+    public static func memoryRequirement(for grid: LagGrid) -> Int { 48 * 8 * grid.count }
+
+    /// Throws `SolverError.gridTooLarge` when `grid` has more than `maximumIntervals` intervals or needs more than the
+    /// available memory (`ulimit -v`, cgroup and free memory, whichever is smallest).
+    public static func checkSize(of grid: LagGrid) throws {
+        let bytes = memoryRequirement(for: grid)
+        let available = MemoryBudget.availableBytes
+        guard grid.intervals <= maximumIntervals, bytes <= available else {
+            throw SolverError.gridTooLarge(step: grid.step, window: grid.window, intervals: grid.intervals,
+                                           limit: min(maximumIntervals, available / (48 * 8)))
+        }
     }
 
     /// The largest lag step used when λ_max is wanted: 0.05.
@@ -178,11 +226,18 @@ public final class NetworkStationarySolver: StationarySolver {
     ///   - progress: called with (iteration, residual) after each iteration.
     /// - Throws: `ConvergenceError` when the iteration does not reach the tolerance (the error carries the
     ///   residual); `SolverError.windowTooShort` when Δ has not decayed to 1e-10·Δ0 at the window's end;
-    ///   `SolverError.collapsedToQuiescent` when, for σ = 0 and g > 1, it fell onto Δ ≡ 0.
+    ///   `SolverError.collapsedToQuiescent` when, for σ = 0 and g > 1, it fell onto Δ ≡ 0;
+    ///   `SolverError.tailRateTooSmall` for σ > 0 and κ < `smallestNoisyTailRate` (small noise near g = 1).
     public func solve(_ model: NetworkModel, initialGuess: [Double]?,
                       progress: ((Int, Double) -> Void)? = nil) throws -> NetworkSolution {
         let g = model.coupling, sigma = model.noise
         let count = grid.count
+        if sigma > 0, let variance = try? PotentialMethod.variance(model: model), variance > 0 {
+            let rate = PotentialMethod.tailRate(model: model, variance: variance)
+            if rate.isFinite && rate < Self.smallestNoisyTailRate {
+                throw SolverError.tailRateTooSmall(coupling: g, noise: sigma, rate: rate, potentialVariance: variance)
+            }
+        }
         if model.isQuiescent {
             return NetworkSolution(
                 coupling: g, noise: sigma, transferFunction: model.nonlinearity.name, branch: .quiescent, grid: grid,
@@ -257,6 +312,12 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     case windowTooShort(window: Double, relativeTail: Double)
     /// For σ = 0 and g > 1 the iteration fell onto the unstable quiescent solution.
     case collapsedToQuiescent(coupling: Double)
+    /// The lag grid (step, window) has more intervals than the solver accepts (`maximumIntervals`, or what the
+    /// available memory holds).
+    case gridTooLarge(step: Double, window: Double, intervals: Int, limit: Int)
+    /// σ > 0 with a tail rate κ below `NetworkStationarySolver.smallestNoisyTailRate`: the spectral map's rounding
+    /// exceeds the tolerance. Carries the potential method's Δ0.
+    case tailRateTooSmall(coupling: Double, noise: Double, rate: Double, potentialVariance: Double)
 
     public var description: String {
         switch self {
@@ -264,6 +325,14 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
             return "the lag window \(window) is too short: the correlation has only decayed to \(tail) of its variance; enlarge it"
         case .collapsedToQuiescent(let g):
             return "the iteration at g = \(g) fell onto the unstable quiescent solution Δ ≡ 0; try another initial guess"
+        case .gridTooLarge(let step, let window, let intervals, let limit):
+            return "the lag grid dt = \(step), window \(window) has \(intervals) intervals, more than the \(limit) a solve "
+                + "accepts (time and memory); use a larger --step or a smaller --window"
+        case .tailRateTooSmall(let g, let sigma, let rate, let variance):
+            return "at g = \(g), σ = \(sigma) the correlation decays at the rate κ = \(rate), below the "
+                + "\(NetworkStationarySolver.smallestNoisyTailRate) the spectral solve resolves in double precision "
+                + "(small noise near g = 1, docs/PHYSICS.md §1.7); the potential method gives Δ0 = \(variance) "
+                + "(dmft network reference --g \(g) --sigma \(sigma))"
         }
     }
 }

@@ -154,6 +154,13 @@ public final class PSpinQuenchIntegrator {
     private let previousCorrelation: AlignedBuffer
     private let previousResponse: AlignedBuffer
     private let extrapolations: [[Double]]
+    /// The history block of the memory sums by FFT (equilibrium start; nil for a random start).
+    let historyToeplitz: HistoryToeplitz?
+    /// When false, the history rows are swept directly like the others (the reference route of the tests).
+    var usesHistoryToeplitz = true
+    /// Stored triangle values read by the memory sweeps of `correctFarColumns` (C and R counted once per (i, j)): the
+    /// work measure of the corrector, O(steps · n) per pass with the FFT history, O(n²) without.
+    package private(set) var sweptValues = 0
 
     /// The last row index of the run, H + steps.
     public var lastRow: Int { historySteps + options.steps }
@@ -212,7 +219,7 @@ public final class PSpinQuenchIntegrator {
         }
         self.historySteps = historySteps
         let rows = historySteps + options.steps + 1
-        memoryBytes = Self.memoryRequirement(rows: rows)
+        memoryBytes = Self.memoryRequirement(rows: rows) + (historySteps > 0 ? 8 * 8 * 4 * historySteps : 0)
         let available = MemoryBudget.availableBytes
         guard memoryBytes <= available else {
             throw TwoTimeError.insufficientMemory(required: memoryBytes, available: available, points: rows)
@@ -241,6 +248,7 @@ public final class PSpinQuenchIntegrator {
             // Rows 0…H: equilibrium at T', C(t_i, t_j) = C_eq((i − j)h).
             let lagCorrelation = (0...historySteps).map { $0 == 0 ? 1.0 : history.correlation(atLag: Double($0) * h) }
             let lagResponse = (0...historySteps).map { $0 == 0 ? 1.0 : history.response(atLag: Double($0) * h) }
+            historyToeplitz = HistoryToeplitz(rows: historySteps, correlation: lagCorrelation, response: lagResponse)
             for i in 0...historySteps {
                 for j in 0...i {
                     correlation[i, j] = lagCorrelation[i - j]
@@ -250,6 +258,7 @@ public final class PSpinQuenchIntegrator {
                 energies[i] = history.energy
             }
         } else {
+            historyToeplitz = nil
             correlation[0, 0] = 1
             response[0, 0] = 1
             multipliers[0] = temperature
@@ -630,8 +639,12 @@ public final class PSpinQuenchIntegrator {
         // third[j] = Σ_{s≤j} y_s R(j,s), for j ≤ farLast.
         let first = sumFirst.baseAddress, second = sumSecond.baseAddress, third = sumThird.baseAddress
         let columns = farLast + 1
-        let chunks = n >= 384 ? chunkCount : 1
-        let bounds = TriangleChunks.boundaries(rows: n, chunks: chunks)
+        // Rows below `direct` (the stationary history) come from the Toeplitz products; the rest are swept.
+        let toeplitz = usesHistoryToeplitz ? historyToeplitz : nil
+        let direct = toeplitz?.rows ?? 0
+        let chunks = n - direct >= 384 ? chunkCount : 1
+        let bounds = TriangleChunks.boundaries(from: direct, to: n, chunks: chunks)
+        sweptValues += n * (n + 1) / 2 - direct * (direct + 1) / 2
         let correlationTriangle = correlation, responseTriangle = response
         let firstChunks = chunkFirst.map(\.baseAddress), secondChunks = chunkSecond.map(\.baseAddress)
         let work = UncheckedSendable((x, y, third, firstChunks, secondChunks, bounds))
@@ -657,8 +670,14 @@ public final class PSpinQuenchIntegrator {
             }
         }
         if chunks == 1 { body(0) } else { TwoTimeParallel.run(iterations: chunks, body) }
-        first.update(repeating: 0, count: columns)
-        second.update(repeating: 0, count: columns)
+        if let toeplitz {
+            toeplitz.sums(x: x, y: y, first: first, second: second, third: third)
+            (first + direct).update(repeating: 0, count: columns - direct)
+            (second + direct).update(repeating: 0, count: columns - direct)
+        } else {
+            first.update(repeating: 0, count: columns)
+            second.update(repeating: 0, count: columns)
+        }
         for c in 0..<chunks {
             let touched = min(bounds[c + 1], columns)
             guard bounds[c + 1] > bounds[c], touched > 0 else { continue }

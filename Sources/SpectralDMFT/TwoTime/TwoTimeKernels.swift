@@ -100,9 +100,19 @@ enum TwoTimeKernels {
 enum TriangleChunks {
     /// Boundaries r_0 = 0 < r_1 < … < r_P = n with Σ_{r_c ≤ r < r_{c+1}} r about equal: r_c ≈ n √(c/P).
     static func boundaries(rows n: Int, chunks: Int) -> [Int] {
-        var result = [0]
+        boundaries(from: 0, to: n, chunks: chunks)
+    }
+
+    /// Boundaries r_0 = low < … < r_P = n of rows low..<n with Σ r about equal per chunk:
+    /// r_c ≈ √(low² + (n² − low²) c/P) (the same as `boundaries(rows:chunks:)` for low = 0).
+    static func boundaries(from low: Int, to n: Int, chunks: Int) -> [Int] {
+        var result = [low]
         for c in 1..<chunks {
-            let boundary = Int((Double(n) * (Double(c) / Double(chunks)).squareRoot()).rounded())
+            let fraction = Double(c) / Double(chunks)
+            let boundary = low == 0
+                ? Int((Double(n) * fraction.squareRoot()).rounded())
+                : Int((Double(low) * Double(low) + (Double(n) * Double(n) - Double(low) * Double(low)) * fraction)
+                        .squareRoot().rounded())
             result.append(min(max(boundary, result.last!), n))
         }
         result.append(n)
