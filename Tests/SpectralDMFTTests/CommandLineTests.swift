@@ -17,8 +17,9 @@ struct MissingTool: Error, CustomStringConvertible {
 
 /// Seconds after which a spawned `dmft` is killed and its test fails: a hang detector, not a timing assertion.
 /// `quickToolTimeout` is for the commands of the contract, property and help tests, each of which finishes in a
-/// second or two; the default `toolTimeout` allows the longest end-to-end run the suite spawns (`reproduce --quick`).
-let quickToolTimeout: TimeInterval = 20
+/// few seconds on an idle machine (with 120 s, a machine loaded tenfold still does not trip it; a real hang does);
+/// the default `toolTimeout` allows the longest end-to-end run the suite spawns (`reproduce --quick`).
+let quickToolTimeout: TimeInterval = 120
 let toolTimeout: TimeInterval = 900
 
 /// The environment of every spawned `dmft`: a fixed terminal width, so that help texts wrap the same everywhere.
