@@ -28,10 +28,10 @@ import Testing
             #expect(abs(e32 - exact) <= 2 * abs(e32 - e64) + 1e-9, "t = \(t)")
             worstBar = max(worstBar, abs(e32 - e64))
         }
-        #expect(worstFine < 1e-3)            // measured 6.3e-4 at t = 50
+        #expect(worstFine < 1e-3)            // a few 1e-4 at t = 50
         #expect(worstCoarse / worstFine > 2)  // measured ≈ 2.3–2.8 per doubling of M at late t
         #expect(coarse.flags.violations.isEmpty && fine.flags.violations.isEmpty)
-        #expect(coarse.largestEnergyDifference(to: fine).value == worstBar || coarse.largestEnergyDifference(to: fine).value >= worstBar)
+        #expect(coarse.largestEnergyDifference(to: fine).value >= worstBar)
     }
 
     @Test func pureTwoSpinAtFiniteTemperatureMatchesTheExactSolution() throws {
@@ -62,8 +62,8 @@ import Testing
             for (k, t) in cut.times.enumerated() {
                 correlation = max(correlation, abs(cut.correlation[k] - uniform.correlation(row: try uniform.row(atTime: t), column: column)))
             }
-            #expect(energy < 2e-3, "T = \(T)")       // measured 1.2e-3 (T = 0), 7.5e-4 (T = 0.4)
-            #expect(correlation < 1.3e-2, "T = \(T)")  // measured 8.2e-3, 5.6e-3
+            #expect(energy < 2e-3, "T = \(T)")       // about 1e-3 at M = 64 (second order in 1/M)
+            #expect(correlation < 1.3e-2, "T = \(T)")  // about 5e-3–8e-3 at M = 64
         }
     }
 
