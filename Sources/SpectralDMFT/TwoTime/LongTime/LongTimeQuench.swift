@@ -124,7 +124,8 @@ public struct LongTimeWaitingCut: Sendable, Codable, Equatable {
 public struct LongTimeFlags: Sendable, Codable, Equatable {
     /// max C(t,t') − 1 over all computed off-diagonal values (> 0: C above 1).
     public var largestCorrelationExcess = -1.0
-    /// At T = 0 from a random start: the largest rise E(t_{i}) − E(t_{i−1}) (> 0: E not monotone); nil for T > 0.
+    /// After a quench from a random start, at any T: the largest rise of E(t) above its running minimum,
+    /// max_i [E(t_i) − min_{j<i} E(t_j)] (> 0: E not monotone). A slow upward drift is caught as well as a jump.
     public var largestEnergyRise: Double?
     /// At T = 0, pure mixture: E_th − min E (> 0: E below the threshold energy); nil otherwise.
     public var largestDropBelowThreshold: Double?
@@ -135,7 +136,7 @@ public struct LongTimeFlags: Sendable, Codable, Equatable {
     public var violations: [String] {
         var list: [String] = []
         if largestCorrelationExcess > tolerance { list.append("C exceeds 1 by \(largestCorrelationExcess)") }
-        if let rise = largestEnergyRise, rise > tolerance { list.append("E(t) rises by \(rise) at T = 0") }
+        if let rise = largestEnergyRise, rise > tolerance { list.append("E(t) rises by \(rise) above its running minimum") }
         if let drop = largestDropBelowThreshold, drop > tolerance { list.append("E drops \(drop) below E_th at T = 0") }
         return list
     }
@@ -347,7 +348,7 @@ public final class LongTimeQuenchSolver {
         var rowA1 = [Double](repeating: 0, count: stride)
         var rowA2 = [Double](repeating: 0, count: stride)
         var rowDX = [Double](repeating: 0, count: stride)
-        var previousEnergy = solution.samples.last!.energy
+        var lowestEnergy = solution.samples.map(\.energy).min()!
 
         outer: while true {
             for i in (half + 1)...M {
@@ -363,11 +364,11 @@ public final class LongTimeQuenchSolver {
                 var excess = -1.0
                 for j in 0..<i { excess = max(excess, C[i * stride + j] - 1) }
                 flags.largestCorrelationExcess = max(flags.largestCorrelationExcess, excess)
+                flags.largestEnergyRise = max(flags.largestEnergyRise ?? -.infinity, e - lowestEnergy)
+                lowestEnergy = min(lowestEnergy, e)
                 if T == 0 {
-                    flags.largestEnergyRise = max(flags.largestEnergyRise ?? -.infinity, e - previousEnergy)
                     if let threshold { flags.largestDropBelowThreshold = max(flags.largestDropBelowThreshold ?? -.infinity, threshold - e) }
                 }
-                previousEnergy = e
                 if strict, let violation = flags.violations.first {
                     throw TwoTimeError.unstable(time: t, reason: violation)
                 }
