@@ -99,7 +99,9 @@ public struct TwoTimeStatistics: Sendable, Codable, Equatable {
 /// **Cost.** One corrector pass over row n reads the stored triangles once: the sums `Σ_s Σ(t,s) C(s,t')`,
 /// `Σ_s Σ(t,s) R(s,t')`, `Σ_s D(t,s) R(t',s)` for every t' come from one fused, 4-wide SIMD sweep over the rows,
 /// split over the cores in a fixed number of chunks (so the bits do not depend on the thread count). Total
-/// O(n³) time, n(n+1) doubles of memory (refused up front with `TwoTimeError.insufficientMemory`).
+/// O(n³) time, n(n+1) doubles of memory (refused up front with `TwoTimeError.insufficientMemory`). After an
+/// equilibrium history of H rows the history's share of those sums is a Toeplitz product (the history is
+/// stationary), done by FFT in O(H log H) per pass (`HistoryToeplitz`): m steps cost O(m²(H + m)), not O(m H²).
 ///
 /// **Limits.** The order-4 scheme is accurate for h·μ ≲ 0.5 (μ ≈ 2–3.5 for p = 3 after a quench: h ≤ 0.1;
 /// the acceptance runs use h = 0.05); a row with |C| > 1 is reported as `TwoTimeError.unstable`. Near T = 0
