@@ -46,6 +46,11 @@ import Testing
     }
     // The automatic grids of the supported range stay inside the bound.
     try NetworkStationarySolver.checkSize(of: try NetworkStationarySolver.automaticGrid(for: model))
+    // The quiescent branch (closed form) is never refused, whatever its grid (the λ_max scans include g ≤ 1, σ = 0).
+    let quiescent = try NetworkModel(coupling: 1)
+    let quiescentGrid = try NetworkStationarySolver.automaticGrid(for: quiescent, lyapunov: true)
+    #expect(quiescentGrid.intervals > NetworkStationarySolver.maximumIntervals)
+    #expect(try NetworkStationarySolver(grid: quiescentGrid).solve(quiescent).variance == 0)
     let tinyNoise = try NetworkModel(coupling: 1, noise: 1e-7)
     #expect(throws: SolverError.self) { _ = try NetworkStationarySolver.automaticGrid(for: tinyNoise, lyapunov: true) }
 }

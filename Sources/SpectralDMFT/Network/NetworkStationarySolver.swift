@@ -172,13 +172,14 @@ public final class NetworkStationarySolver: StationarySolver {
         if model.noise > 0 && !lyapunov && window > 0.025 * Double(smallNoiseIntervals) {
             step = max(step, window / Double(smallNoiseIntervals))
         }
+        // The quiescent branch is answered in closed form, whatever the grid.
         let needed = window / step
-        guard needed <= Double(maximumIntervals) else {
+        guard model.isQuiescent || needed <= Double(maximumIntervals) else {
             throw SolverError.gridTooLarge(step: step, window: window, intervals: Int(min(needed, 1e18)),
                                            limit: maximumIntervals)
         }
         let grid = try LagGrid(step: step, minimumWindow: window)
-        try checkSize(of: grid)
+        if !model.isQuiescent { try checkSize(of: grid) }
         return grid
     }
 
