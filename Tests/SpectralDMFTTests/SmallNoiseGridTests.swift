@@ -50,7 +50,6 @@ import Testing
     let quiescent = try NetworkModel(coupling: 1)
     let quiescentGrid = try NetworkStationarySolver.automaticGrid(for: quiescent, lyapunov: true)
     #expect(quiescentGrid.intervals > NetworkStationarySolver.maximumIntervals)
-    #expect(try NetworkStationarySolver(grid: quiescentGrid).solve(quiescent).variance == 0)
     let tinyNoise = try NetworkModel(coupling: 1, noise: 1e-7)
     #expect(throws: SolverError.self) { _ = try NetworkStationarySolver.automaticGrid(for: tinyNoise, lyapunov: true) }
 }
