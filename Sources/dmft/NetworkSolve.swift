@@ -88,7 +88,7 @@ struct NetworkSolve: ParsableCommand {
         let automatic = try NetworkStationarySolver.automaticGrid(for: networkModel, lyapunov: lyapunov)
         let grid = step == nil && window == nil
             ? automatic : try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
-        try NetworkStationarySolver.checkSize(of: grid)
+        if !networkModel.isQuiescent { try NetworkStationarySolver.checkSize(of: grid) }
         let (spectrumPath, recordPath) = outputPaths()
         for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
 

@@ -46,6 +46,19 @@ import Testing
     }
     // The automatic grids of the supported range stay inside the bound.
     try NetworkStationarySolver.checkSize(of: try NetworkStationarySolver.automaticGrid(for: model))
+    // The quiescent branch (closed form) is never refused, whatever its grid (the λ_max scans include g ≤ 1, σ = 0).
+    let quiescent = try NetworkModel(coupling: 1)
+    let quiescentGrid = try NetworkStationarySolver.automaticGrid(for: quiescent, lyapunov: true)
+    #expect(quiescentGrid.intervals > NetworkStationarySolver.maximumIntervals)
     let tinyNoise = try NetworkModel(coupling: 1, noise: 1e-7)
     #expect(throws: SolverError.self) { _ = try NetworkStationarySolver.automaticGrid(for: tinyNoise, lyapunov: true) }
+}
+
+@Test func cornerOfTheSupportedRangeAgreesWithThePotentialMethodTo1e8() throws {
+    // g = σ = 100 (Δ0 ≈ 9814): the kink of Δ at τ = 0 set the error (3.8e-8 at dt = 0.05/σ); the step 0.025/σ there
+    // brings it to ~4e-9.
+    let model = try NetworkModel(coupling: 100, noise: 100)
+    let solution = try NetworkStationarySolver(grid: try NetworkStationarySolver.automaticGrid(for: model)).solve(model)
+    let potential = try PotentialMethod.variance(model: model)
+    #expect(abs(solution.variance / potential - 1) <= 1e-8, "Δ0 \(solution.variance) vs \(potential)")
 }

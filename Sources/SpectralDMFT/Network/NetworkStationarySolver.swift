@@ -151,7 +151,7 @@ public final class NetworkStationarySolver: StationarySolver {
     /// root), so the window is 38/κ (Δ down to ~3e-17 of Δ0), at least 20, rounded up to a power-of-two grid.
     ///
     /// Small noise near g = 1 (σ > 0, κ < 0.023, without `lyapunov`): the step grows to window/2^16
-    /// (`smallNoiseIntervals`) once that exceeds 0.025. There Δ ≈ (σ²/2κ) e^{−κ|τ|} varies only on the scale
+    /// (`smallNoiseIntervals`) once the window exceeds 0.025·2^16. There Δ ≈ (σ²/2κ) e^{−κ|τ|} varies only on the scale
     /// 1/κ (the linear part that would put structure on the scale 1 sits on the left-hand side of the
     /// preconditioned equation), and the O(dt⁴) term is carried by jumps of C_φ's derivatives at τ = 0 of
     /// relative size σ² (measured at g = 1, σ = 1e-3, κ = 0.01: Δ0 within 4e-14 of the potential method on
@@ -169,14 +169,17 @@ public final class NetworkStationarySolver: StationarySolver {
             if rate > 0 && rate.isFinite { window = 38 / rate }
         }
         window = max(20, window)
-        if model.noise > 0 && !lyapunov { step = max(step, window / Double(smallNoiseIntervals)) }
+        if model.noise > 0 && !lyapunov && window > 0.025 * Double(smallNoiseIntervals) {
+            step = max(step, window / Double(smallNoiseIntervals))
+        }
+        // The quiescent branch is answered in closed form, whatever the grid.
         let needed = window / step
-        guard needed <= Double(maximumIntervals) else {
+        guard model.isQuiescent || needed <= Double(maximumIntervals) else {
             throw SolverError.gridTooLarge(step: step, window: window, intervals: Int(min(needed, 1e18)),
                                            limit: maximumIntervals)
         }
         let grid = try LagGrid(step: step, minimumWindow: window)
-        try checkSize(of: grid)
+        if !model.isQuiescent { try checkSize(of: grid) }
         return grid
     }
 

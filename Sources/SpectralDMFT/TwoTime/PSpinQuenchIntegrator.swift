@@ -99,7 +99,9 @@ public struct TwoTimeStatistics: Sendable, Codable, Equatable {
 /// **Cost.** One corrector pass over row n reads the stored triangles once: the sums `Σ_s Σ(t,s) C(s,t')`,
 /// `Σ_s Σ(t,s) R(s,t')`, `Σ_s D(t,s) R(t',s)` for every t' come from one fused, 4-wide SIMD sweep over the rows,
 /// split over the cores in a fixed number of chunks (so the bits do not depend on the thread count). Total
-/// O(n³) time, n(n+1) doubles of memory (refused up front with `TwoTimeError.insufficientMemory`).
+/// O(n³) time, n(n+1) doubles of memory (refused up front with `TwoTimeError.insufficientMemory`). After an
+/// equilibrium history of H rows the history's share of those sums is a Toeplitz product (the history is
+/// stationary), done by FFT in O(H log H) per pass (`HistoryToeplitz`): m steps cost O(m²(H + m)), not O(m H²).
 ///
 /// **Limits.** The order-4 scheme is accurate for h·μ ≲ 0.5 (μ ≈ 2–3.5 for p = 3 after a quench: h ≤ 0.1;
 /// the acceptance runs use h = 0.05); a row with |C| > 1 is reported as `TwoTimeError.unstable`. Near T = 0
@@ -506,12 +508,25 @@ public final class PSpinQuenchIntegrator {
             memory[s] = d2 * rowRi[s]
             slope[s] = d1
         }
-        // upperC[j] = Σ_{s=j+1}^{i} memory[s] C(s,j),  upperR[j] = Σ_{s=j}^{i} memory[s] R(s,j).
+        // With an FFT history (rows < P stationary): for j < P the history rows' share of every sum below is a
+        // Toeplitz product (`HistoryToeplitz`), and only rows s ≥ P are swept.
+        let toeplitz = usesHistoryToeplitz ? historyToeplitz : nil
+        let P = toeplitz?.rows ?? 0
+        var historyC = [Double](repeating: 0, count: P), historyR = historyC, historyNoise = historyC
+        if let toeplitz {
+            memory.withUnsafeBufferPointer { m in
+                slope.withUnsafeBufferPointer { d in
+                    toeplitz.sums(x: m.baseAddress!, y: d.baseAddress!, first: &historyC, second: &historyR,
+                                  third: &historyNoise)
+                }
+            }
+        }
+        // upperC[j] = Σ_{s=j+1}^{i} memory[s] C(s,j),  upperR[j] = Σ_{s=j}^{i} memory[s] R(s,j) (s ≥ P).
         var upperC = [Double](repeating: 0, count: i), upperR = [Double](repeating: 0, count: i)
         memory.withUnsafeBufferPointer { m in
             upperC.withUnsafeMutableBufferPointer { uc in
                 upperR.withUnsafeMutableBufferPointer { ur in
-                    for s in 0...i {
+                    for s in P...i {
                         let weight = m[s]
                         if weight == 0 { continue }
                         let rowC = correlation.row(s), rowR = response.row(s)
@@ -526,9 +541,14 @@ public final class PSpinQuenchIntegrator {
                 for j in 0..<i {
                     let rowCj = correlation.row(j), rowRj = response.row(j)
                     var lower = 0.0, noise = 0.0
-                    for s in 0...j {
-                        lower += m[s] * rowCj[s]
-                        noise += d[s] * rowRj[s]
+                    if j < P {
+                        lower = historyC[j]
+                        noise = historyNoise[j]
+                    } else {
+                        for s in 0...j {
+                            lower += m[s] * rowCj[s]
+                            noise += d[s] * rowRj[s]
+                        }
                     }
                     var sigmaC = lower + upperC[j]
                     forEachWeightCorrection(0, i, j, H) { s, c in sigmaC += c * m[s] * self.correlation.symmetric(s, j) }
@@ -537,7 +557,7 @@ public final class PSpinQuenchIntegrator {
                     } else {
                         noise = 0
                     }
-                    var sigmaR = upperR[j]
+                    var sigmaR = upperR[j] + (j < P ? historyR[j] : 0)
                     forEachWeightCorrection(j, i, H, H) { s, c in sigmaR += c * m[s] * self.response[s, j] }
                     correlationSide[j] = h * (sigmaC + noise)
                     responseSide[j] = h * sigmaR
