@@ -69,8 +69,9 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
     var errorBar = false
 
     @Option(name: .customLong("flag-tolerance"), parsing: .unconditional,
-            help: "Tolerance of the impossible-output checks (default: 1e-9).", transform: ArgumentValue.number)
-    var flagTolerance: Double = 1e-9
+            help: "Tolerance of the impossible-output checks, about the run's error bar (default: 1e-3).",
+            transform: ArgumentValue.number)
+    var flagTolerance: Double = 1e-3
 
     @Option(help: ArgumentHelp("Output folder (created if its parent exists).", valueName: "folder"),
             transform: ArgumentValue.path)

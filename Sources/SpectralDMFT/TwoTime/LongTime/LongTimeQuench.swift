@@ -130,7 +130,7 @@ public struct LongTimeFlags: Sendable, Codable, Equatable {
     /// At T = 0, pure mixture: E_th − min E (> 0: E below the threshold energy); nil otherwise.
     public var largestDropBelowThreshold: Double?
     /// The tolerance the flags are judged against.
-    public var tolerance = 1e-9
+    public var tolerance = 1e-3
 
     /// Human-readable list of violated bounds (empty: none).
     public var violations: [String] {
@@ -265,7 +265,7 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
 /// of M at late t; |ΔE| ~ 1e-4 (p = 2, M = 512, t ≤ 1e4). Estimate the error by a second run at 2M.
 ///
 /// A row that does not converge throws `ConvergenceError.notConverged` (with its last change); NaN throws
-/// `TwoTimeError.nonFinite`. Impossible output (C > 1, E rising or below E_th at T = 0) is measured in
+/// `TwoTimeError.nonFinite`. Impossible output (C > 1, E rising above its running minimum, E below E_th at T = 0) is measured in
 /// `LongTimeQuenchSolution.flags` and, with `strict`, thrown as `TwoTimeError.unstable`.
 public final class LongTimeQuenchSolver {
     /// The problem.
@@ -274,9 +274,9 @@ public final class LongTimeQuenchSolver {
     public let options: LongTimeOptions
     /// Throw `TwoTimeError.unstable` when a flag exceeds `flagTolerance` (default true).
     public var strict = true
-    /// The tolerance of the impossible-output flags (default 1e-9; set it to the run's error bar to refuse only
-    /// violations beyond the error).
-    public var flagTolerance = 1e-9
+    /// The tolerance of the impossible-output flags (default 1e-3, the size of the scheme's error bar at
+    /// M = 256–512: violations within the error of the run are reported in the flags, not refused).
+    public var flagTolerance = 1e-3
     /// Worker threads for the column loop (default: the active processors, at most 8).
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
