@@ -60,7 +60,7 @@ enum LongTimeValidation {
 
     static func pureTwoSpinFiniteTemperature(_ record: (ValidationCheck) -> Void) throws {
         let exact = PureTwoSpinExactSolution(temperature: 0.5, maximumTime: 40, step: 1.0 / 128)
-        let (solution, seconds) = try solve(.pure(2), T: 0.5, M: 512, tMax: 40)
+        let (solution, seconds) = try solve(.pure(2), T: 0.5, M: 512, tMax: 40, strict: false)
         var error = 0.0
         for sample in solution.samples where sample.time >= 0.25 {
             let grid = (sample.time / exact.step).rounded() * exact.step
@@ -75,7 +75,7 @@ enum LongTimeValidation {
     static func threeSpinAgainstUniform(temperature: Double, _ record: (ValidationCheck) -> Void) throws {
         let uniform = try PSpinQuench(mixture: .pure(3), temperature: temperature)
             .integrate(options: TwoTimeOptions(step: 0.05, maximumTime: 100))
-        let (solution, seconds) = try solve(.pure(3), T: temperature, M: 512, tMax: 100, waitingTimes: [8])
+        let (solution, seconds) = try solve(.pure(3), T: temperature, M: 512, tMax: 100, waitingTimes: [8], strict: false)
         var energy = 0.0, correlation = 0.0
         for sample in solution.samples where sample.time >= 0.05 {
             let grid = (sample.time / 0.05).rounded() * 0.05
@@ -91,7 +91,8 @@ enum LongTimeValidation {
         }
         record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): max |E − E_uniform|, t ≤ 100, M = 512",
                                measured: energy, limit: 8e-4, passed: energy <= 8e-4,
-                               detail: String(format: "%.1f s; uniform order 4, dt = 0.05 (issue target 1e-6)", seconds)))
+                               detail: String(format: "%.1f s; uniform order 4, dt = 0.05 (issue target 1e-6); E rises %.1e above its running minimum (the uniform run's E is monotone)",
+                                              seconds, solution.flags.largestEnergyRise ?? 0)))
         record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): max |C(t, 8) − C_uniform|, t ≤ 100",
                                measured: correlation, limit: 1e-2, passed: correlation <= 1e-2,
                                detail: "issue target 1e-5"))
@@ -99,7 +100,7 @@ enum LongTimeValidation {
 
     static func highTemperature(_ record: (ValidationCheck) -> Void) throws {
         let mixture = try PSpinMixture.pure(3)
-        let (solution, seconds) = try solve(mixture, T: 0.8, M: 512, tMax: 2048, waitingTimes: [1024])
+        let (solution, seconds) = try solve(mixture, T: 0.8, M: 512, tMax: 2048, waitingTimes: [1024], strict: false)
         let equilibrium = try DoublingSolver(options: DoublingOptions(blockSize: 4096))
             .solve(PSpinEquilibrium(mixture: mixture, temperature: 0.8))
         let cut = solution.waitingCuts[0]

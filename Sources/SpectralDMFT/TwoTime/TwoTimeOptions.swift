@@ -135,6 +135,9 @@ public enum TwoTimeError: Error, Equatable, CustomStringConvertible {
     /// A bound every solution obeys was violated (|C| ≤ 1, |Δ(t,s)| ≤ √(Δ(t,t)Δ(s,s))): the step is too large for
     /// the scheme's stability region.
     case unstable(time: Double, reason: String)
+    /// The long-time integrator produced output no solution has (C > 1, E rising above its running minimum, E below
+    /// E_th at T = 0) by more than `tolerance`: its discretisation error exceeds the tolerance.
+    case impossibleOutput(time: Double, reason: String, tolerance: Double)
     /// The start-up block (the first k rows) did not converge.
     case startDidNotConverge(change: Double, iterations: Int)
     /// A waiting time is not inside the run.
@@ -156,6 +159,9 @@ public enum TwoTimeError: Error, Equatable, CustomStringConvertible {
             return "the solution became non-finite at t = \(time); try a smaller dt"
         case .unstable(let time, let reason):
             return "the integration became unstable at t = \(time) (\(reason)); use a smaller dt"
+        case .impossibleOutput(let time, let reason, let tolerance):
+            return "impossible output at t = \(time) (\(reason)), beyond the tolerance \(tolerance): the block-doubling "
+                + "error is larger; use a larger --block-size, or pass a larger --flag-tolerance knowingly"
         case .startDidNotConverge(let change, let iterations):
             return "the start-up block did not converge (change \(change) after \(iterations) iterations); try a smaller dt"
         case .waitingTimeOutOfRange(let time, let maximum):

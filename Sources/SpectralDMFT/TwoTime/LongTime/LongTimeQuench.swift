@@ -266,13 +266,13 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
 ///
 /// A row that does not converge throws `ConvergenceError.notConverged` (with its last change); NaN throws
 /// `TwoTimeError.nonFinite`. Impossible output (C > 1, E rising above its running minimum, E below E_th at T = 0) is measured in
-/// `LongTimeQuenchSolution.flags` and, with `strict`, thrown as `TwoTimeError.unstable`.
+/// `LongTimeQuenchSolution.flags` and, with `strict`, thrown as `TwoTimeError.impossibleOutput`.
 public final class LongTimeQuenchSolver {
     /// The problem.
     public let problem: LongTimeQuench
     /// Grid and tolerances.
     public let options: LongTimeOptions
-    /// Throw `TwoTimeError.unstable` when a flag exceeds `flagTolerance` (default true).
+    /// Throw `TwoTimeError.impossibleOutput` when a flag exceeds `flagTolerance` (default true).
     public var strict = true
     /// The tolerance of the impossible-output flags (default 1e-3, the size of the scheme's error bar at
     /// M = 256–512: violations within the error of the run are reported in the flags, not refused).
@@ -370,7 +370,7 @@ public final class LongTimeQuenchSolver {
                     if let threshold { flags.largestDropBelowThreshold = max(flags.largestDropBelowThreshold ?? -.infinity, threshold - e) }
                 }
                 if strict, let violation = flags.violations.first {
-                    throw TwoTimeError.unstable(time: t, reason: violation)
+                    throw TwoTimeError.impossibleOutput(time: t, reason: violation, tolerance: flagTolerance)
                 }
                 // Waiting-time cuts.
                 for (index, k) in exponents.enumerated() where block <= k {
