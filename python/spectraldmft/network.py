@@ -2,6 +2,10 @@
 
 Δ(τ) = ⟨h(t) h(t+τ)⟩ is the stationary autocorrelation, Δ0 = Δ(0) its variance, time in units of the unit
 relaxation time, φ = tanh or erf(√π x/2) (slope 1 at 0), σ² the intensity of the white noise.
+
+``solve`` and ``transition`` also take the general one-population model dh/dt = −h + h0 + Σ_j J_ij φ(h_j) + σ ξ
+with J_ij = J0/N + g z_ij/√N (``bias`` h0, ``mean_coupling`` J0) and a non-odd φ (``"relu-tanh"``,
+``"logistic"``, ``"threshold-linear"``): Δ(τ) → Δ∞ > 0, μ = h0 + J0 M with M = ⟨φ(h)⟩ (docs/PHYSICS.md §1.10).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ class NetworkSolution(Result):
     ``power`` (``to_pandas("spectrum.csv")``). Scalars as in the JSON record: ``delta0`` (Δ0), ``decorrelation_time``
     (τ½ with Δ(τ½) = Δ0/2), ``lambda_max`` and ``lambda_max_error`` (None without ``lyapunov=True``), ``branch``
     (quiescent or chaotic), solver statistics ``iterations``, ``residual``, grid ``step``, ``window``, ``points``,
-    and the wall time ``seconds`` of the solve itself.
+    and the wall time ``seconds`` of the solve itself. For the general model (a bias, a mean coupling or a non-odd
+    φ) also ``h0``, ``j0``, ``mu`` (mean input μ), ``mean_rate`` (M = ⟨φ⟩) and ``delta_inf`` (Δ∞); None otherwise.
     """
 
     TABLE = "delta.csv"
@@ -49,10 +54,16 @@ class NetworkSolution(Result):
     delta: np.ndarray
     omega: np.ndarray
     power: np.ndarray
+    h0: Optional[float] = None
+    j0: Optional[float] = None
+    mu: Optional[float] = None
+    mean_rate: Optional[float] = None
+    delta_inf: Optional[float] = None
 
 
 def solve(g: float, sigma: float = 0.0, phi: str = "tanh", lyapunov: bool = False, *,
-          step: Optional[float] = None, window: Optional[float] = None, tolerance: Optional[float] = None,
+          bias: Optional[float] = None, mean_coupling: Optional[float] = None, step: Optional[float] = None,
+          window: Optional[float] = None, tolerance: Optional[float] = None,
           acceleration: Optional[str] = None) -> NetworkSolution:
     """Solves the stationary network DMFT at coupling ``g`` (> 0) and noise ``sigma`` (≥ 0).
 
@@ -60,13 +71,16 @@ def solve(g: float, sigma: float = 0.0, phi: str = "tanh", lyapunov: bool = Fals
     ``tolerance`` override the automatic choices; ``acceleration`` is ``"newton-krylov"`` (default), ``"anderson"``
     or ``"plain"``. Raises :class:`spectraldmft.DMFTError` (dmft's ``Error:`` line) on bad input or no convergence.
 
+    ``bias`` (h0) and ``mean_coupling`` (J0), or a non-odd ``phi``, run the general one-population solver.
+
     Example: ``spectraldmft.network.solve(1.5).delta0`` → 0.74768638…
     """
     arguments = ["network", "solve", "--g", number_argument(g), "--sigma", number_argument(sigma), "--phi", phi,
                  "--json", "--output", "delta.csv", "--spectrum", "spectrum.csv"]
     if lyapunov:
         arguments.append("--lyapunov")
-    for option, value in (("--step", step), ("--window", window), ("--tolerance", tolerance)):
+    for option, value in (("--bias", bias), ("--mean-coupling", mean_coupling), ("--step", step),
+                          ("--window", window), ("--tolerance", tolerance)):
         if value is not None:
             arguments += [option, number_argument(value)]
     if acceleration is not None:
@@ -127,12 +141,25 @@ class NetworkTransition(Result):
     g_local: float
     route: str
     seconds: float
+    h0: Optional[float] = None
+    j0: Optional[float] = None
+    mu: Optional[float] = None
+    mean_rate: Optional[float] = None
 
 
-def transition(sigma: float, phi: str = "tanh") -> NetworkTransition:
-    """Locates the transition to chaos at noise ``sigma`` (≥ 0). Without noise all three couplings are 1."""
-    output = run_dmft(["network", "transition", "--sigma", number_argument(sigma), "--phi", phi, "--json"],
-                      json_output=True)
+def transition(sigma: float, phi: str = "tanh", *, bias: Optional[float] = None,
+               mean_coupling: Optional[float] = None) -> NetworkTransition:
+    """Locates the transition to chaos at noise ``sigma`` (≥ 0). Without noise all three couplings are 1.
+
+    With ``bias`` (h0), ``mean_coupling`` (J0) or a non-odd ``phi`` (σ = 0 only), ``g_c`` is where the fixed-point
+    branch loses stability, g² ⟨φ'(h)²⟩ = 1 (``route`` = "fixed-point criterion"); ``g_c_criterion`` and ``g_local``
+    are then None, and ``mu``, ``mean_rate`` are the fixed point's μ and M at g_c.
+    """
+    arguments = ["network", "transition", "--sigma", number_argument(sigma), "--phi", phi, "--json"]
+    for option, value in (("--bias", bias), ("--mean-coupling", mean_coupling)):
+        if value is not None:
+            arguments += [option, number_argument(value)]
+    output = run_dmft(arguments, json_output=True)
     return NetworkTransition.build(output)
 
 

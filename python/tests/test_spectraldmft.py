@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import spectraldmft
-from spectraldmft import DMFTError, network, pspin
+from spectraldmft import DMFTError, ecosystem, network, pspin
 
 
 def dmft_json(*arguments):
@@ -132,6 +132,40 @@ def test_executable_from_the_environment(monkeypatch):
     monkeypatch.setenv("SPECTRALDMFT_DMFT", "/nonexistent/dmft")
     with pytest.raises(FileNotFoundError, match="SPECTRALDMFT_DMFT"):
         network.solve(1.5)
+
+
+def test_general_network_relu_tanh_critical_coupling_is_sqrt2():
+    # relu-tanh without bias: the fixed point h = 0 loses stability at g² ⟨φ'²⟩ = g²/2 = 1 (validate's check).
+    transition = network.transition(0.0, phi="relu-tanh")
+    assert abs(transition.g_c - math.sqrt(2)) <= 1e-9
+    assert transition.route == "fixed-point criterion"
+
+
+def test_general_network_solve():
+    chaotic = network.solve(3.0, phi="relu-tanh", bias=0.5, mean_coupling=-1.0)
+    assert chaotic.delta0 == dmft_json("network", "solve", "--g", "3", "--phi", "relu-tanh", "--bias", "0.5",
+                                       "--mean-coupling", "-1")["delta0"]
+    assert chaotic.branch == "chaotic"
+    assert 0 < chaotic.delta_inf < chaotic.delta0
+    # Mean-field closure μ = h0 + J0 M, and Δ(τ) decays to its static part Δ∞.
+    assert abs(chaotic.mu - (0.5 - chaotic.mean_rate)) <= 1e-10
+    assert abs(chaotic.delta[-1] - chaotic.delta_inf) <= 1e-6 * chaotic.delta0
+    odd = network.solve(1.5)
+    assert odd.delta_inf is None and odd.mu is None
+
+
+# --- ecosystems ----------------------------------------------------------------------------------------------------
+
+def test_ecosystem_cavity():
+    solution = ecosystem.cavity(4.0, 0.8, 0.5)
+    assert solution.sigma_c == pytest.approx(math.sqrt(2) / 1.5, abs=1e-15)
+    assert solution.residual <= 1e-12 and 0 < solution.phi < 1
+    assert solution.mean_N2 > solution.mean_N ** 2
+    # At the end of the phase half of the species survive (validate's check: |φ − 1/2| ≤ 1e-5).
+    edge = ecosystem.cavity(4.0, solution.sigma_c * (1 - 1e-6), 0.5)
+    assert abs(edge.phi - 0.5) <= 1e-5
+    with pytest.raises(DMFTError, match="sigma_c"):
+        ecosystem.cavity(4.0, 1.0, 0.5)
 
 
 # --- p-spin --------------------------------------------------------------------------------------------------------
