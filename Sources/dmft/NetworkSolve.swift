@@ -100,19 +100,8 @@ struct NetworkSolve: ParsableCommand {
         let exponent = lyapunov ? try LyapunovExponent.compute(model: networkModel, solution: solution) : nil
         let seconds = Date().timeIntervalSince(start)
 
-        var written: [String] = []
-        if let output {
-            var table = CSVTable(columns: ["tau", "delta"])
-            for (tau, delta) in zip(solution.lags, solution.correlation) { table.append([tau, delta]) }
-            try table.write(to: output)
-            written.append(output)
-        }
-        if let spectrumPath {
-            var table = CSVTable(columns: ["omega", "power"])
-            for (omega, power) in zip(solution.frequencies, solution.spectrum) { table.append([omega, power]) }
-            try table.write(to: spectrumPath)
-            written.append(spectrumPath)
-        }
+        let written = try writeTables(lags: solution.lags, correlation: solution.correlation,
+                                      frequencies: solution.frequencies, spectrum: solution.spectrum, spectrumPath: spectrumPath)
         let record = NetworkSolveRecord(
             g: solution.coupling, sigma: solution.noise, phi: solution.transferFunction, branch: solution.branch.rawValue,
             delta0: solution.variance, decorrelationTime: solution.decorrelationTime,
@@ -137,6 +126,25 @@ struct NetworkSolve: ParsableCommand {
         }
     }
 
+    /// Writes `tau,delta` to `--output` and `omega,power` to `spectrumPath` (each when given); returns the paths written.
+    private func writeTables(lags: [Double], correlation: [Double], frequencies: [Double], spectrum: [Double],
+                             spectrumPath: String?) throws -> [String] {
+        var written: [String] = []
+        if let output {
+            var table = CSVTable(columns: ["tau", "delta"])
+            for (tau, delta) in zip(lags, correlation) { table.append([tau, delta]) }
+            try table.write(to: output)
+            written.append(output)
+        }
+        if let spectrumPath {
+            var table = CSVTable(columns: ["omega", "power"])
+            for (omega, power) in zip(frequencies, spectrum) { table.append([omega, power]) }
+            try table.write(to: spectrumPath)
+            written.append(spectrumPath)
+        }
+        return written
+    }
+
     /// The general one-population network: Δ(τ) with its static part Δ∞, μ and M.
     private func runGeneral(_ phi: Nonlinearity) throws {
         guard !lyapunov else { throw InputError("--lyapunov is not available for a non-odd --phi, --bias or --mean-coupling yet") }
@@ -149,19 +157,8 @@ struct NetworkSolve: ParsableCommand {
                                                      maxIterations: maxIterations)
         let seconds = Date().timeIntervalSince(start)
         let grid = solution.grid
-        var written: [String] = []
-        if let output {
-            var table = CSVTable(columns: ["tau", "delta"])
-            for (tau, delta) in zip(solution.lags, solution.correlation) { table.append([tau, delta]) }
-            try table.write(to: output)
-            written.append(output)
-        }
-        if let spectrumPath {
-            var table = CSVTable(columns: ["omega", "power"])
-            for (omega, power) in zip(grid.frequencies, solution.spectrum) { table.append([omega, power]) }
-            try table.write(to: spectrumPath)
-            written.append(spectrumPath)
-        }
+        let written = try writeTables(lags: solution.lags, correlation: solution.correlation,
+                                      frequencies: grid.frequencies, spectrum: solution.spectrum, spectrumPath: spectrumPath)
         var record = NetworkSolveRecord(
             g: solution.coupling, sigma: solution.noise, phi: solution.transferFunction, branch: solution.branch.rawValue,
             delta0: solution.variance, decorrelationTime: solution.decorrelationTime,
