@@ -1,0 +1,214 @@
+import Foundation
+
+/// The potential method for a population network whose variance matrix has rank one, `A_kl = u_k v_l`, with noise
+/// `σ_k² = u_k σ²`: the independent route that `PopulationNetworkSolver` is checked against.
+///
+/// Then `Δ_k(τ) = u_k X(τ)` and the D equations reduce to one, `Ẍ = X − Σ_l v_l C_φl(u_l X; u_l X0, μ_l)
+/// = −∂V/∂X` with `V(X) = −X²/2 + Σ_l (v_l/u_l) Q_l(u_l X)`, `Q_l(Δ) = E_z[(E_x Φ_l(μ_l + √(Δ_l0−Δ) x + √Δ z))²]`
+/// (dQ_l/dΔ = C_φl). The particle leaves X0 with velocity −σ²/2 and comes to rest at X∞, so
+/// (i) `X∞ = Σ_l v_l C_φl(u_l X∞)` (the smaller root, Newton from 0), (ii) `V(X0) + σ⁴/8 = V(X∞)`,
+/// (iii) `μ_k = h0_k + Σ_l W_kl M_l(μ_l, u_l X0)` fix (X0, X∞, μ). For D = 1 it is `GeneralPotentialMethod`.
+public enum PopulationPotentialMethod {
+    /// The solution of (i)–(iii).
+    public struct Solution: Sendable, Equatable, Codable {
+        /// u (Δ_k = u_k X).
+        public let left: [Double]
+        /// v.
+        public let right: [Double]
+        /// σ² of the reduced equation.
+        public let reducedNoise: Double
+        /// X0.
+        public let amplitude: Double
+        /// X∞.
+        public let staticAmplitude: Double
+        /// μ_k.
+        public let means: [Double]
+        /// M_k.
+        public let rates: [Double]
+        /// κ = √(1 − Σ_l v_l u_l C_φl'(u_l X∞)): X − X∞ ∝ e^{−κτ}.
+        public let tailRate: Double
+        /// Δ_k(0) = u_k X0.
+        public var variances: [Double] { left.map { $0 * amplitude } }
+        /// Δ_k(∞) = u_k X∞.
+        public var staticVariances: [Double] { left.map { $0 * staticAmplitude } }
+    }
+
+    /// (u, v) with A = u vᵀ (u normalised to max 1) and σ² with σ_k² = u_k σ², when the model is rank one to
+    /// 1e-12 relative; nil otherwise.
+    public static func rankOneFactors(_ model: PopulationNetworkModel) -> (left: [Double], right: [Double], noise: Double)? {
+        let d = model.count, a = model.varianceMatrix
+        let largest = a.map(abs).max() ?? 0
+        guard largest > 0 else { return nil }
+        // Column with the largest entry.
+        var pivotRow = 0, pivotColumn = 0
+        for k in 0..<d { for l in 0..<d where a[k * d + l] > a[pivotRow * d + pivotColumn] { pivotRow = k; pivotColumn = l } }
+        let u = (0..<d).map { a[$0 * d + pivotColumn] / a[pivotRow * d + pivotColumn] }
+        let v = (0..<d).map { a[pivotRow * d + $0] }
+        for k in 0..<d { for l in 0..<d where abs(a[k * d + l] - u[k] * v[l]) > 1e-12 * largest { return nil } }
+        guard u.allSatisfy({ $0 > 0 }) else { return nil }
+        let noises = model.populations.map { $0.noise * $0.noise }
+        let sigma2 = noises[pivotRow]
+        let loudest = noises.max() ?? 0
+        for k in 0..<d where abs(noises[k] - u[k] * sigma2) > 1e-12 * loudest { return nil }
+        return (u, v, sigma2)
+    }
+
+    /// Solves (i)–(iii) for a rank-one model.
+    ///
+    /// - Throws: `GeneralNetworkError.noChaoticSolution` when the model is not rank one or no root is bracketed,
+    ///   `.unstableMeanMode`.
+    public static func solve(_ model: PopulationNetworkModel) throws -> Solution {
+        guard let (u, v, sigma2) = rankOneFactors(model) else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
+        return try solve(model, left: u, right: v, reducedNoise: sigma2)
+    }
+
+    /// Solves (i)–(iii) with the factors given (used as well for the rank-one approximation of a general A, which
+    /// gives `PopulationNetworkSolver` its start).
+    static func solve(_ model: PopulationNetworkModel, left u: [Double], right v: [Double], reducedNoise sigma2: Double) throws -> Solution {
+        let d = model.count
+        let phis = model.populations.map(\.nonlinearity)
+        var warmMeans: [Double]?
+        func means(_ x0: Double) throws -> (means: [Double], rates: [Double]) {
+            let solved = try model.selfConsistentMeans(variances: u.map { $0 * x0 }, start: warmMeans)
+            warmMeans = solved.means
+            return (solved.means, solved.rates)
+        }
+        func staticAmplitude(_ x0: Double, _ mu: [Double]) -> Double? {
+            var x = 0.0
+            for _ in 0..<200 {
+                var value = x, derivative = 1.0
+                for l in 0..<d {
+                    value -= v[l] * PopulationKernels.kernel(phis[l], phis[l].function, lag: u[l] * x, variance: u[l] * x0, mean: mu[l])
+                    derivative -= v[l] * u[l] * PopulationKernels.kernel(phis[l], phis[l].derivative, lag: u[l] * x, variance: u[l] * x0, mean: mu[l])
+                }
+                if value >= 0 { return x }
+                guard derivative > 0 else { return nil }
+                let step = -value / derivative
+                x += step
+                guard x <= x0 * (1 + 1e-12) else { return nil }
+                if step <= 1e-15 * max(x0, 1e-300) { return x }
+            }
+            return nil
+        }
+        func energy(_ x0: Double) throws -> (residual: Double, means: [Double], rates: [Double], infinity: Double)? {
+            let (mu, rates) = try means(x0)
+            guard let infinity = staticAmplitude(x0, mu) else { return nil }
+            var drop = 0.0
+            for l in 0..<d {
+                let primitive = phis[l].antiderivative
+                let top = PopulationKernels.average(phis[l], mean: mu[l], variance: u[l] * x0) { let p = primitive($0); return p * p }
+                let bottom = PopulationKernels.kernel(phis[l], primitive, lag: u[l] * infinity, variance: u[l] * x0, mean: mu[l])
+                drop += v[l] / u[l] * (top - bottom)
+            }
+            return (drop - 0.5 * (x0 * x0 - infinity * infinity) + sigma2 * sigma2 / 8, mu, rates, infinity)
+        }
+        // The static branch in X: X = Σ_l v_l ⟨φ_l²⟩(μ_l, u_l X).
+        func staticResidual(_ x: Double) throws -> Double {
+            let (mu, _) = try means(x)
+            var sum = 0.0
+            for l in 0..<d {
+                sum += v[l] * PopulationKernels.average(phis[l], mean: mu[l], variance: u[l] * x) { let p = phis[l].function($0); return p * p }
+            }
+            return x - sum
+        }
+        var xq = 0.0
+        let low = 1e-14
+        if try staticResidual(low) < 0 {
+            var high = 1.0
+            while try staticResidual(high) < 0 {
+                high *= 2
+                guard high < 1e12 else { throw GeneralNetworkError.noStaticBranch }
+            }
+            guard let root = try RootFinding.brent(staticResidual, lower: low, upper: high, absoluteTolerance: 1e-16) else {
+                throw GeneralNetworkError.noStaticBranch
+            }
+            xq = root
+        }
+        var candidates: [Double] = []
+        if sigma2 == 0 {
+            guard xq > 0 else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
+            for i in 0...48 { candidates.append(xq - xq * pow(10, -12 + Double(i) / 4)) }
+            candidates.removeLast()
+        } else {
+            let reference = max(xq, sigma2 / 2, 1e-3)
+            for i in 0...60 { candidates.append(4 * reference * pow(10, -Double(i) / 15)) }
+        }
+        var previous: (x: Double, r: Double)?
+        var bracket: (Double, Double)?
+        for x in candidates where x > 0 {
+            guard let value = try energy(x) else {
+                if let p = previous {
+                    var inside = p.x, outside = x
+                    for _ in 0..<24 {
+                        let middle = 0.5 * (inside + outside)
+                        if try energy(middle) != nil { inside = middle } else { outside = middle }
+                    }
+                    if let edge = try energy(inside), (p.r < 0) != (edge.residual < 0) {
+                        bracket = (min(inside, p.x), max(inside, p.x))
+                    }
+                    break
+                }
+                continue
+            }
+            if let p = previous, (p.r < 0) != (value.residual < 0) { bracket = (min(x, p.x), max(x, p.x)); break }
+            previous = (x, value.residual)
+        }
+        guard let (lower, upper) = bracket else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
+        let root = try RootFinding.brent({ try energy($0)?.residual ?? .nan }, lower: lower, upper: upper,
+                                         absoluteTolerance: 1e-15 * upper)
+        guard let x0 = root, let final = try energy(x0) else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
+        var curvature = 1.0
+        for l in 0..<d {
+            curvature -= v[l] * u[l] * PopulationKernels.kernel(phis[l], phis[l].derivative, lag: u[l] * final.infinity,
+                                                                variance: u[l] * x0, mean: final.means[l])
+        }
+        return Solution(left: u, right: v, reducedNoise: sigma2, amplitude: x0, staticAmplitude: final.infinity,
+                        means: final.means, rates: final.rates, tailRate: max(curvature, 0).squareRoot())
+    }
+
+    /// X(τ) at `lags` (≥ 0), by inverting `τ(X) = ∫_X^{X0} dX'/√(2(V(X∞) − V(X')))` in w = √(X0 − X) (composite
+    /// Gauss–Legendre on panels halving the distance to w∞, Brent inside the panel); Δ_k(τ) = u_k X(τ).
+    public static func amplitude(_ model: PopulationNetworkModel, solution: Solution, lags: [Double]) -> [Double] {
+        let d = model.count, u = solution.left, v = solution.right
+        let phis = model.populations.map(\.nonlinearity)
+        let x0 = solution.amplitude, mu = solution.means, sigma2 = solution.reducedNoise
+        var tops = [Double](repeating: 0, count: d)
+        for l in 0..<d {
+            let primitive = phis[l].antiderivative
+            tops[l] = PopulationKernels.average(phis[l], mean: mu[l], variance: u[l] * x0) { let p = primitive($0); return p * p }
+        }
+        let end = (x0 - solution.staticAmplitude).squareRoot()
+        func speed(_ w: Double) -> Double {
+            let x = x0 - w * w
+            var drop = -0.5 * (x0 * x0 - x * x) + sigma2 * sigma2 / 8
+            for l in 0..<d {
+                let q = PopulationKernels.kernel(phis[l], phis[l].antiderivative, lag: u[l] * x, variance: u[l] * x0, mean: mu[l])
+                drop += v[l] / u[l] * (tops[l] - q)
+            }
+            return 2 * w / (2 * max(drop, 1e-300)).squareRoot()
+        }
+        let rule = GaussLegendre.sixteen
+        func integral(_ a: Double, _ b: Double) -> Double {
+            var sum = 0.0
+            for i in 0..<16 { sum += rule.weights[i] * speed(0.5 * (a + b) + 0.5 * (b - a) * rule.nodes[i]) }
+            return 0.5 * (b - a) * sum
+        }
+        let maximum = lags.map(abs).max() ?? 0
+        var panels: [(a: Double, b: Double, tauA: Double, tauB: Double)] = []
+        var a = 0.0, tau = 0.0
+        while tau < maximum && panels.count < 200 {
+            let b = a + 0.5 * (end - a)
+            let next = tau + integral(a, b)
+            panels.append((a, b, tau, next))
+            a = b; tau = next
+        }
+        return lags.map { lag in
+            let target = abs(lag)
+            if target == 0 { return x0 }
+            guard let panel = panels.first(where: { $0.tauB >= target }) else { return solution.staticAmplitude }
+            let w = RootFinding.brent({ w in panel.tauA + integral(panel.a, w) - target },
+                                      lower: panel.a, upper: panel.b, absoluteTolerance: 1e-15 * end) ?? .nan
+            return x0 - w * w
+        }
+    }
+}

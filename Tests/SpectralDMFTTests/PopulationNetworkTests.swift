@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import SpectralDMFT
+
+// Several populations: D = 2 identical populations against D = 1, the rank-one reduction against the potential
+// method, s_c on the fixed-point branch, and bad input. Production resolution runs in `dmft validate --only
+// general-network`.
+
+private func twin(_ phi: Nonlinearity, bias: Double, g: Double, j0: Double, fractions: (Double, Double) = (0.5, 0.5)) throws -> PopulationNetworkModel {
+    try PopulationNetworkModel(
+        populations: [NetworkPopulation(name: "a", fraction: fractions.0, nonlinearity: phi, bias: bias),
+                      NetworkPopulation(name: "b", fraction: fractions.1, nonlinearity: phi, bias: bias)],
+        coupling: [[g, g], [g, g]], meanCoupling: [[j0, j0], [j0, j0]])
+}
+
+@Suite("Population networks")
+struct PopulationNetworkTests {
+    @Test("Eigenvalues of small matrices: closed form 2 × 2 and a 3 × 3 with a complex pair")
+    func smallEigenvalues() {
+        let pair = SmallMatrix.eigenvalues([0, -2, 2, 0], dimension: 2)
+        #expect(pair.allSatisfy { abs($0.real) < 1e-15 && abs(abs($0.imaginary) - 2) < 1e-15 })
+        // Block diag(rotation by 1 with radius 1, 3): eigenvalues 3, cos 1 ± i sin 1.
+        let c = cos(1.0), s = sin(1.0)
+        let values = SmallMatrix.eigenvalues([c, -s, 0, s, c, 0, 0, 0, 3], dimension: 3).sorted { $0.real > $1.real }
+        #expect(abs(values[0].real - 3) < 1e-12 && values[0].imaginary == 0)
+        #expect(abs(values[1].real - c) < 1e-12 && abs(abs(values[1].imaginary) - s) < 1e-12)
+        let perron = SmallMatrix.perron([1, 2, 3, 4], dimension: 2)
+        #expect(abs(perron.root - (5 + 33.0.squareRoot()) / 2) < 1e-12)
+    }
+
+    @Test("Two identical populations are one: fixed point, s_c and the chaotic Δ, μ, M equal D = 1")
+    func identicalPopulationsAreOne() throws {
+        let model = try twin(.tanh, bias: 0.5, g: 2, j0: -1, fractions: (0.7, 0.3))
+        let single = try GeneralNetworkModel(coupling: 2, bias: 0.5, meanCoupling: -1, nonlinearity: .tanh)
+        let below = try model.scaled(0.6).fixedPoint()
+        let belowSingle = try GeneralNetworkModel(coupling: 1.2, bias: 0.5, meanCoupling: -1, nonlinearity: .tanh).fixedPoint()
+        #expect(below.isStable && belowSingle.isStable)
+        for k in 0..<2 {
+            #expect(abs(below.variances[k] - belowSingle.variance) <= 1e-12)
+            #expect(abs(below.means[k] - belowSingle.mean) <= 1e-12)
+        }
+        #expect(abs(below.spectralRadius - belowSingle.bulkRadius * belowSingle.bulkRadius) <= 1e-12)
+        let sc = try model.criticalScale()
+        #expect(abs(2 * sc - (try single.criticalCoupling())) <= 1e-10)
+
+        let reference = try single.solve()
+        let solution = try model.solve()
+        #expect(solution.branch == .chaotic && reference.branch == .chaotic)
+        for state in solution.populations {
+            #expect(abs(state.variance - reference.variance) <= 1e-9)
+            #expect(abs(state.staticVariance - reference.staticVariance) <= 1e-9)
+            #expect(abs(state.mean - reference.mean) <= 1e-9)
+            #expect(abs(state.rate - reference.rate) <= 1e-9)
+        }
+        #expect(abs(solution.correlation(atLag: 2) - reference.correlation(atLag: 2)) <= 1e-9)
+    }
+
+    @Test("Rank-one E–I network: spectral Δ_k against the one-dimensional potential route")
+    func rankOneAgreesWithPotential() throws {
+        // A_kl = s² α_l g_kl² = u_k v_l with g_kl = a_k b_l; different biases so that μ_E ≠ μ_I.
+        let model = try PopulationNetworkModel(
+            populations: [NetworkPopulation(name: "E", fraction: 0.8, nonlinearity: .tanh, bias: 0.4),
+                          NetworkPopulation(name: "I", fraction: 0.2, nonlinearity: .tanh, bias: -0.2)],
+            coupling: [[1, 2], [1.5, 3]], meanCoupling: [[0.5, -1], [0.5, -1]], scale: 1.6)
+        let factors = try #require(PopulationPotentialMethod.rankOneFactors(model))
+        #expect(abs(factors.left[0] / factors.left[1] - 1 / 2.25) <= 1e-14)
+        let potential = try PopulationPotentialMethod.solve(model)
+        let solution = try model.solve()
+        #expect(solution.branch == .chaotic)
+        let lags = [1.0, 3.0]
+        let x = PopulationPotentialMethod.amplitude(model, solution: potential, lags: lags)
+        for k in 0..<2 {
+            let state = solution.populations[k]
+            #expect(abs(state.variance - potential.variances[k]) <= 1e-8)
+            #expect(abs(state.staticVariance - potential.staticVariances[k]) <= 1e-8)
+            #expect(abs(state.mean - potential.means[k]) <= 1e-8)
+            #expect(abs(state.rate - potential.rates[k]) <= 1e-8)
+            for (lag, value) in zip(lags, x) {
+                #expect(abs(solution.correlation(population: k, atLag: lag) - factors.left[k] * value) <= 1e-8)
+            }
+        }
+        #expect(solution.populations[0].mean != solution.populations[1].mean)
+        #expect(solution.populations[0].staticVariance > 0.01)
+    }
+
+    @Test("Bad models are typed errors")
+    func badInput() {
+        let e = NetworkPopulation(name: "E", fraction: 0.8, nonlinearity: .reluTanh)
+        let i = NetworkPopulation(name: "I", fraction: 0.3, nonlinearity: .reluTanh)
+        #expect(throws: ModelError.self) { try PopulationNetworkModel(populations: [e, i], coupling: [[1, 1], [1, 1]]) }
+        let i2 = NetworkPopulation(name: "I", fraction: 0.2, nonlinearity: .reluTanh)
+        #expect(throws: ModelError.self) { try PopulationNetworkModel(populations: [e, i2], coupling: [[1, 1], [1]]) }
+        #expect(throws: ModelError.self) { try PopulationNetworkModel(populations: [e, i2], coupling: [[1, -1], [1, 1]]) }
+        #expect(throws: ModelError.self) { try PopulationNetworkModel(populations: [e, i2], coupling: [[1, 1], [1, 1]], symmetry: 0.5) }
+        // J0 large and positive at the odd point μ = 0: W diag⟨φ'⟩ has the eigenvalue ≈ 2.4 > 1.
+        let te = NetworkPopulation(name: "E", fraction: 0.8, nonlinearity: .tanh)
+        let ti = NetworkPopulation(name: "I", fraction: 0.2, nonlinearity: .tanh)
+        #expect(throws: GeneralNetworkError.self) {
+            try PopulationNetworkModel(populations: [te, ti], coupling: [[0.1, 0.1], [0.1, 0.1]],
+                                       meanCoupling: [[3, 0], [3, 0]]).fixedPoint()
+        }
+    }
+}
