@@ -82,5 +82,102 @@ enum GeneralNetworkValidation {
         }
         record(ValidationCheck(area: area, name: "odd φ, h0 = J0 = 0: identical to the odd-φ solver", measured: oddWorst,
                                limit: 0, passed: oddWorst == 0, detail: "tanh at (g, σ) = (1.5, 0), (2, 0.5)"))
+        try populations(record)
+    }
+
+    /// The E–I networks of docs/examples (relu-tanh, fractions 0.8/0.2, E columns of J0 positive, I columns negative).
+    static func excitatoryInhibitory(rankOne: Bool, scale: Double) throws -> PopulationNetworkModel {
+        try PopulationNetworkModel(
+            populations: [NetworkPopulation(name: "E", fraction: 0.8, nonlinearity: .reluTanh, bias: 0.3),
+                          NetworkPopulation(name: "I", fraction: 0.2, nonlinearity: .reluTanh, bias: 0.2)],
+            coupling: rankOne ? [[1, 2], [1.5, 3]] : [[1, 2], [1.5, 1]],
+            meanCoupling: [[1.25, -2.5], [1.25, -2.5]], scale: scale)
+    }
+
+    /// Several populations: the rank-one E–I network against the one-dimensional potential route, two identical
+    /// populations against one, and s_c by the spectral-radius criterion.
+    static func populations(_ record: (ValidationCheck) -> Void) throws {
+        let area = "general-network"
+        let clock = ContinuousClock()
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
+        // Rank one: Δ_k = u_k X, X from the potential method.
+        for scale in [2.0, 3.0] {
+            let model = try excitatoryInhibitory(rankOne: true, scale: scale)
+            var solution: PopulationNetworkSolution?
+            let time = try clock.measure { solution = try model.solve() }
+            let spectral = solution!
+            let potential = try PopulationPotentialMethod.solve(model)
+            var scalars = 0.0
+            for k in 0..<2 {
+                let state = spectral.populations[k]
+                scalars = max(scalars, abs(state.variance - potential.variances[k]), abs(state.staticVariance - potential.staticVariances[k]),
+                              abs(state.mean - potential.means[k]), abs(state.rate - potential.rates[k]))
+            }
+            let e = spectral.populations[0], i = spectral.populations[1]
+            record(ValidationCheck(
+                area: area, name: "E–I rank one, s = \(scale): Δ0_k, Δ∞_k, μ_k, M_k vs potential method", measured: scalars,
+                limit: 1e-8, passed: scalars <= 1e-8,
+                detail: String(format: "E: Δ0 = %.10f, Δ∞ = %.10f, μ = %.10f, M = %.10f; I: Δ0 = %.10f, Δ∞ = %.10f, μ = %.10f, M = %.10f; %d it, %.2f s",
+                               e.variance, e.staticVariance, e.mean, e.rate, i.variance, i.staticVariance, i.mean, i.rate,
+                               spectral.report.iterations, seconds(time))))
+            let lags = [1.0, 3, 10]
+            let x = PopulationPotentialMethod.amplitude(model, solution: potential, lags: lags)
+            var worst = 0.0
+            for k in 0..<2 {
+                for (lag, value) in zip(lags, x) {
+                    worst = max(worst, abs(spectral.correlations[k][Int((lag / spectral.grid.step).rounded())] - potential.left[k] * value))
+                }
+            }
+            record(ValidationCheck(area: area, name: "E–I rank one, s = \(scale): Δ_k(1), Δ_k(3), Δ_k(10) vs potential method",
+                                   measured: worst, limit: 1e-8, passed: worst <= 1e-8,
+                                   detail: "dt = \(spectral.grid.step), window \(spectral.grid.window)"))
+        }
+
+        // Two identical populations (fractions 0.8/0.2) are the one-population network.
+        let single = try GeneralNetworkModel(coupling: 3, bias: 0.5, meanCoupling: -1, nonlinearity: .reluTanh)
+        let twin = try PopulationNetworkModel(
+            populations: [NetworkPopulation(name: "a", fraction: 0.8, nonlinearity: .reluTanh, bias: 0.5),
+                          NetworkPopulation(name: "b", fraction: 0.2, nonlinearity: .reluTanh, bias: 0.5)],
+            coupling: [[3, 3], [3, 3]], meanCoupling: [[-1, -1], [-1, -1]])
+        let one = try single.solve(), two = try twin.solve()
+        var twinWorst = 0.0
+        for state in two.populations {
+            twinWorst = max(twinWorst, abs(state.variance - one.variance), abs(state.staticVariance - one.staticVariance),
+                            abs(state.mean - one.mean), abs(state.rate - one.rate))
+        }
+        for lag in [1.0, 3, 10] { twinWorst = max(twinWorst, abs(two.correlation(atLag: lag) - one.correlation(atLag: lag))) }
+        record(ValidationCheck(area: area, name: "D = 2 identical populations = D = 1 (relu-tanh, h0 = 0.5, J0 = −1, g = 3)",
+                               measured: twinWorst, limit: 1e-9, passed: twinWorst <= 1e-9,
+                               detail: "Δ0, Δ∞, μ, M of both populations and Δ(1), Δ(3), Δ(10) of the average"))
+        let twinCritical = try twin.criticalScale() * 3
+        let singleCritical = try single.criticalCoupling()
+        let criticalGap = abs(twinCritical - singleCritical)
+        record(ValidationCheck(area: area, name: "D = 2 identical populations: s_c g = g_c of D = 1", measured: criticalGap,
+                               limit: 1e-9, passed: criticalGap <= 1e-9,
+                               detail: String(format: "s_c g = %.12f, g_c = %.12f", twinCritical, singleCritical)))
+
+        // s_c of the E–I networks: ρ(𝕄) brackets 1 at s_c(1 ± 1e-9); the chaotic state at s = 3.
+        for rankOne in [true, false] {
+            let model = try excitatoryInhibitory(rankOne: rankOne, scale: 1)
+            let critical = try model.criticalScale()
+            let below = try model.scaled(critical * (1 - 1e-9)).fixedPoint()
+            let above = try model.scaled(critical * (1 + 1e-9)).fixedPoint()
+            let bracketed = below.spectralRadius < 1 && above.spectralRadius > 1
+            let label = rankOne ? "rank one" : "general block variance"
+            record(ValidationCheck(area: area, name: "E–I \(label): s_c bracketed at ±1e-9 by ρ(𝕄) = 1", measured: bracketed ? 0 : 1,
+                                   limit: 0, passed: bracketed,
+                                   detail: String(format: "s_c = %.12f; ρ − 1 = %.2e, %.2e; mean mode %.4f", critical,
+                                                  below.spectralRadius - 1, above.spectralRadius - 1, below.meanModeEigenvalue)))
+        }
+        let general = try excitatoryInhibitory(rankOne: false, scale: 3)
+        var generalSolution: PopulationNetworkSolution?
+        let generalTime = try clock.measure { generalSolution = try general.solve() }
+        let g = generalSolution!
+        let fluctuating = g.branch == .chaotic && g.populations.allSatisfy { $0.variance - $0.staticVariance > 1e-3 && $0.staticVariance > 0 }
+        record(ValidationCheck(area: area, name: "E–I general block variance, s = 3: chaotic Δ_k converged", measured: g.report.residual,
+                               limit: 1e-11, passed: fluctuating && g.report.residual <= 1e-11,
+                               detail: g.populations.map { "\($0.name): " + String(format: "Δ0 = %.8f, Δ∞ = %.8f, μ = %.8f, M = %.8f", $0.variance, $0.staticVariance, $0.mean, $0.rate) }.joined(separator: "; ")
+                                   + String(format: "; %d it, %.2f s", g.report.iterations, seconds(generalTime))))
     }
 }

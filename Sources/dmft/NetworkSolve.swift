@@ -41,13 +41,19 @@ struct NetworkSolve: ParsableCommand {
         the run record FILE.run.json (parameters, grid, solver statistics). The automatic grid follows from g and σ \
         (step) and from the tail rate κ (window). A --bias, a --mean-coupling or a non-odd --phi (relu-tanh, \
         logistic, threshold-linear) selects the general solver (docs/PHYSICS.md §1.10): Δ(τ) then decays to \
-        Δ∞ > 0, the spectrum is that of Δ − Δ∞, and the JSON and run record gain h0, j0, mu, mean_rate (M = ⟨φ⟩) and delta_inf.
+        Δ∞ > 0, the spectrum is that of Δ − Δ∞, and the JSON and run record gain h0, j0, mu, mean_rate (M = ⟨φ⟩) and delta_inf. \
+        With --model FILE.json (several populations, docs/PHYSICS.md §1.11; see docs/examples/ei.json) and --scale s, \
+        the CSV is `tau,delta,delta_K…` (delta the fraction-weighted average, one delta_K per population K), the \
+        spectrum `omega,power_K…`, and the JSON and run record list per population name, fraction, phi, h0, sigma, mu, \
+        mean_rate, delta0, delta_inf and decorrelation_time.
         """
     )
 
-    @OptionGroup var model: NetworkModelOptions
+    @OptionGroup var model: NetworkSolveModelOptions
 
     @OptionGroup(title: "General network (non-odd φ, bias, mean coupling)") var general: GeneralNetworkOptions
+
+    @OptionGroup(title: "Several populations") var populations: PopulationModelOptions
 
     @OptionGroup var outputs: SolveOutputOptions
 
@@ -76,12 +82,20 @@ struct NetworkSolve: ParsableCommand {
     }
 
     func validate() throws {
+        if populations.modelFile != nil {
+            try model.requireAbsent(with: "--model", general: general)
+            guard !lyapunov else { throw InputError("--lyapunov is not available with --model yet") }
+            guard acceleration == .newtonKrylov else { throw InputError("--acceleration \(acceleration.rawValue) is not available with --model (Newton–Krylov only)") }
+        } else if model.g == nil {
+            throw InputError("missing --g (the coupling) or --model FILE.json")
+        }
         guard maxIterations > 0 else { throw InputError("invalid max-iterations = \(maxIterations): max-iterations must be > 0") }
         let paths = outputPaths()
         try CommandSupport.requireDistinct([("--output", output), ("--spectrum", paths.spectrum), ("the run record", paths.record)])
     }
 
     func run() throws {
+        if let network = try populations.load() { return try runPopulations(network) }
         let phi = model.transferFunction.nonlinearity
         if general.isGeneral(phi) { return try runGeneral(phi) }
         let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
@@ -179,6 +193,126 @@ struct NetworkSolve: ParsableCommand {
             print("  τ½ = \(solution.decorrelationTime)   (Δ(τ½) − Δ∞ = (Δ0 − Δ∞)/2)")
             print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
                   + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(grid.step), window \(grid.window))")
+            for path in written { print("  wrote \(path)") }
+            if let recordPath { print("  wrote \(recordPath)") }
+        }
+    }
+}
+
+/// `--g` (not with `--model`), `--sigma`, `--phi` of `network solve`.
+struct NetworkSolveModelOptions: ParsableArguments {
+    @Option(name: .customLong("g"), parsing: .unconditional, help: "Coupling strength g (> 0; required unless --model).",
+            transform: ArgumentValue.number)
+    var g: Double?
+
+    @OptionGroup var noiseOption: NoiseOption
+
+    @OptionGroup var transferFunctionOption: TransferFunctionOption
+
+    var coupling: Double { g ?? .nan }
+    var noise: Double { noiseOption.noise }
+    var transferFunction: TransferFunctionChoice { transferFunctionOption.transferFunction }
+
+    func validate() throws {
+        if let g { try CommandSupport.require(g, named: "g", "> 0") { $0 > 0 } }
+    }
+
+    /// Throws when a one-population option is given together with `option` (--model).
+    func requireAbsent(with option: String, general: GeneralNetworkOptions) throws {
+        var given: [String] = []
+        if g != nil { given.append("--g") }
+        if noise != 0 { given.append("--sigma") }
+        if transferFunction != .tanh { given.append("--phi") }
+        if general.bias != 0 { given.append("--bias") }
+        if general.meanCoupling != 0 { given.append("--mean-coupling") }
+        guard given.isEmpty else {
+            throw InputError("\(given.joined(separator: ", ")) cannot be combined with \(option): the model file sets g, noise, phi, bias and J0 per population")
+        }
+    }
+}
+
+/// One population of a `--model` solve in the JSON and run record.
+struct PopulationRecord: Encodable {
+    let name: String
+    let fraction: Double
+    let phi: String
+    let h0: Double
+    let sigma: Double
+    let mu: Double
+    let meanRate: Double
+    let delta0: Double
+    let deltaInf: Double
+    let decorrelationTime: Double
+}
+
+/// What `dmft network solve --model` reports.
+struct PopulationSolveRecord: Encodable {
+    let model: String
+    let scale: Double
+    let g: [[Double]]
+    let j0: [[Double]]
+    let branch: String
+    let populations: [PopulationRecord]
+    let iterations: Int
+    let residual: Double
+    let method: String
+    let seconds: Double
+    let step: Double
+    let window: Double
+    let points: Int
+    let tolerance: Double
+    let version: String
+    let files: [String]
+}
+
+extension NetworkSolve {
+    /// Several populations (`--model`): Δ_k(τ), μ_k, M_k, Δ0_k, Δ∞_k.
+    func runPopulations(_ network: PopulationNetworkModel) throws {
+        let (spectrumPath, recordPath) = outputPaths()
+        for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+        let start = Date()
+        let options = IterationOptions(tolerance: tolerance, maximumIterations: maxIterations, acceleration: .standard)
+        let solution = try PopulationNetworkSolver.solve(network, step: step, window: window, options: options)
+        let seconds = Date().timeIntervalSince(start)
+        let names = network.populations.map(\.name)
+        var written: [String] = []
+        if let output {
+            var table = CSVTable(columns: ["tau", "delta"] + names.map { "delta_\($0)" })
+            let average = solution.correlation
+            for j in 0..<solution.grid.count {
+                table.append([solution.grid.lags[j], average[j]] + solution.correlations.map { $0[j] })
+            }
+            try table.write(to: output)
+            written.append(output)
+        }
+        if let spectrumPath {
+            var table = CSVTable(columns: ["omega"] + names.map { "power_\($0)" })
+            let frequencies = solution.grid.frequencies
+            for j in 0..<solution.grid.count { table.append([frequencies[j]] + solution.spectra.map { $0[j] }) }
+            try table.write(to: spectrumPath)
+            written.append(spectrumPath)
+        }
+        let records = zip(network.populations, solution.populations).map { p, state in
+            PopulationRecord(name: p.name, fraction: p.fraction, phi: p.nonlinearity.name, h0: p.bias, sigma: p.noise,
+                             mu: state.mean, meanRate: state.rate, delta0: state.variance, deltaInf: state.staticVariance,
+                             decorrelationTime: state.decorrelationTime)
+        }
+        let record = PopulationSolveRecord(
+            model: populations.modelFile ?? "", scale: network.scale, g: network.coupling, j0: network.meanCoupling,
+            branch: solution.branch.rawValue, populations: records, iterations: solution.report.iterations,
+            residual: solution.report.residual, method: solution.report.method, seconds: seconds,
+            step: solution.grid.step, window: solution.grid.window, points: solution.grid.count, tolerance: tolerance,
+            version: PackageInfo.version, files: written)
+        if let recordPath { try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath) }
+        if json {
+            print(try JSONRecord.encode(record))
+        } else {
+            print("network of \(network.count) populations, s = \(network.scale): \(solution.branch.rawValue)")
+            for r in records {
+                print("  \(r.name) (α = \(r.fraction), φ = \(r.phi), h0 = \(r.h0), σ = \(r.sigma)): μ = \(r.mu), M = \(r.meanRate), Δ0 = \(r.delta0), Δ∞ = \(r.deltaInf), τ½ = \(r.decorrelationTime)")
+            }
+            print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
+                  + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(solution.grid.step), window \(solution.grid.window))")
             for path in written { print("  wrote \(path)") }
             if let recordPath { print("  wrote \(recordPath)") }
         }

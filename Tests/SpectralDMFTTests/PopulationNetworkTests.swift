@@ -43,16 +43,7 @@ struct PopulationNetworkTests {
         let sc = try model.criticalScale()
         #expect(abs(2 * sc - (try single.criticalCoupling())) <= 1e-10)
 
-        let reference = try single.solve()
-        let solution = try model.solve()
-        #expect(solution.branch == .chaotic && reference.branch == .chaotic)
-        for state in solution.populations {
-            #expect(abs(state.variance - reference.variance) <= 1e-9)
-            #expect(abs(state.staticVariance - reference.staticVariance) <= 1e-9)
-            #expect(abs(state.mean - reference.mean) <= 1e-9)
-            #expect(abs(state.rate - reference.rate) <= 1e-9)
-        }
-        #expect(abs(solution.correlation(atLag: 2) - reference.correlation(atLag: 2)) <= 1e-9)
+        // The chaotic state of the twin against D = 1 runs in `dmft validate --only general-network` (1e-9).
     }
 
     @Test("Rank-one E–I network: spectral Δ_k against the one-dimensional potential route")

@@ -254,9 +254,16 @@ public struct PopulationNetworkModel: StationaryProblem {
         func norm(_ r: [Double]) -> Double { r.map(abs).max() ?? 0 }
         var q: [Double]
         if let start { q = start } else {
-            q = [Double](repeating: 0, count: d)
-            let r0 = try residual(q)
-            q = r0.map { max(-$0, 1e-3) }
+            // From above: q ← A⟨φ²⟩ decreases towards the largest static solution (Newton from below can walk off
+            // where the slope of the residual is negative), then Newton polishes.
+            q = (0..<d).map { k in (0..<d).reduce(1.0) { $0 + a[k * d + $1] } }
+            for _ in 0..<60 {
+                let r0 = try residual(q)
+                let next = (0..<d).map { max(q[$0] - r0[$0], 0) }
+                let change = (0..<d).map { abs(next[$0] - q[$0]) }.max() ?? 0
+                q = next
+                if change <= 1e-4 * max(norm(q), 1e-12) { break }
+            }
         }
         var r = try residual(q)
         var converged = false

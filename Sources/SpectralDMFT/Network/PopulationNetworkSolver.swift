@@ -148,13 +148,38 @@ public final class PopulationNetworkSolver: StationarySolver {
     /// Solves `model` on its automatic grid: D = 1 by `GeneralNetworkModel`; the stable fixed point (all σ = 0,
     /// ρ(𝕄) < 1); otherwise from the rank-one start.
     static func solveAutomatic(_ model: PopulationNetworkModel) throws -> PopulationNetworkSolution {
-        if let single = model.singlePopulation { return PopulationNetworkSolution(single: try single.solve(), model: model) }
+        try solve(model, step: nil, window: nil, options: defaultOptions)
+    }
+
+    /// Solves `model` on the automatic grid with `step` and/or `window` overridden when given. D = 1 runs
+    /// `GeneralNetworkSolver` (the odd case `NetworkStationarySolver`) exactly as `GeneralNetworkModel.solve()`; D ≥ 2
+    /// returns the stable fixed point (all σ = 0, ρ(𝕄) < 1) or the chaotic/noise-driven state from the rank-one
+    /// start (`PopulationPotentialMethod` on the Perron approximation of A).
+    ///
+    /// - Throws: `GeneralNetworkError`, `ConvergenceError`, `SolverError`, `GridError`.
+    public static func solve(_ model: PopulationNetworkModel, step: Double? = nil, window: Double? = nil,
+                             options: IterationOptions = PopulationNetworkSolver.defaultOptions) throws -> PopulationNetworkSolution {
+        func grid(_ automatic: LagGrid) throws -> LagGrid {
+            step == nil && window == nil ? automatic : try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
+        }
+        if let single = model.singlePopulation {
+            if try single.isOddCase || (single.noise == 0 && single.fixedPoint().isStable) {
+                let solver = GeneralNetworkSolver(grid: try grid(try GeneralNetworkSolver.automaticGrid(for: single, tailRate: nil)), options: options)
+                return PopulationNetworkSolution(single: try solver.solve(single), model: model)
+            }
+            let potential = try GeneralPotentialMethod.solve(single)
+            let solver = GeneralNetworkSolver(grid: try grid(try GeneralNetworkSolver.automaticGrid(for: single, tailRate: potential.tailRate)),
+                                              options: options)
+            let guess = GeneralNetworkSolver.initialGuess(model: single, potential: potential, grid: solver.grid)
+            return PopulationNetworkSolution(single: try solver.solve(single, initialGuess: guess), model: model)
+        }
         if model.populations.allSatisfy({ $0.noise == 0 }) {
             let point = try model.fixedPoint()
-            if point.isStable { return fixedPointSolution(model, point: point, grid: try LagGrid(step: 0.1, minimumWindow: 20)) }
+            if point.isStable { return fixedPointSolution(model, point: point, grid: try grid(try LagGrid(step: 0.1, minimumWindow: 20))) }
         }
         let start = try rankOneStart(model)
-        let solver = PopulationNetworkSolver(grid: try automaticGrid(for: model, tailRate: start.tailRate), populations: model.count)
+        let solver = PopulationNetworkSolver(grid: try grid(try automaticGrid(for: model, tailRate: start.tailRate)),
+                                             populations: model.count, options: options)
         return try solver.solve(model, initialGuess: initialGuess(model: model, start: start, grid: solver.grid))
     }
 
