@@ -16,6 +16,9 @@ struct NetworkScanRecord: Encodable {
     let version: String
     let output: String
     let shard: ShardRecord?
+    /// General networks only: h0 and J0.
+    var h0: Double? = nil
+    var j0: Double? = nil
 }
 
 struct NetworkScanCommand: ParsableCommand {
@@ -25,7 +28,10 @@ struct NetworkScanCommand: ParsableCommand {
         discussion: """
         Writes CSV `g,sigma,delta0,decorrelation_time,iterations,residual` (and `lambda_max` with --lyapunov) and \
         the run record FILE.run.json. \
-        A point that fails is written with delta0 = nan and its residual, reported, and makes the exit status non-zero.
+        A point that fails is written with delta0 = nan and its residual, reported, and makes the exit status non-zero. \
+        A --bias, a --mean-coupling or a non-odd --phi selects the general solver (docs/PHYSICS.md §1.10): the couplings \
+        are then solved in order on one thread, each chaotic point started from the previous one, and the CSV gains \
+        mu, mean_rate (M = ⟨φ⟩) and delta_inf (--lyapunov is not available there).
         """
     )
 
@@ -41,6 +47,8 @@ struct NetworkScanCommand: ParsableCommand {
     @OptionGroup var noiseOption: NoiseOption
 
     @OptionGroup var transferFunctionOption: TransferFunctionOption
+
+    @OptionGroup(title: "General network (non-odd φ, bias, mean coupling)") var general: GeneralNetworkOptions
 
     @Option(help: ArgumentHelp("Output CSV file (the run record goes to FILE.run.json).", valueName: "file"),
             transform: ArgumentValue.path)
@@ -69,8 +77,9 @@ struct NetworkScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        try transferFunctionOption.transferFunction.requireOdd(for: "scan")
         let phi = transferFunctionOption.transferFunction.nonlinearity
+        if general.isGeneral(phi) { return try runGeneral(phi) }
+        try transferFunctionOption.transferFunction.requireOdd(for: "scan")
         try AtomicFile.checkWritable(output)
         try AtomicFile.checkWritable(recordPath)
         let couplings = shardOption.selected.select(evenlySpaced(from: gMin, to: gMax, count: steps))
@@ -109,6 +118,48 @@ struct NetworkScanCommand: ParsableCommand {
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
         print("scanned \(CommandSupport.counted(total, "coupling")) in " + String(format: "%.2f s", seconds)
               + " on \(CommandSupport.counted(workers, "worker")); wrote \(output) and \(recordPath)")
+        if failures > 0 {
+            throw RunFailure("\(CommandSupport.counted(failures, "coupling")) of \(total) failed (see above; nan rows in \(output))")
+        }
+    }
+
+    /// The general one-population network over g (warm-started, one thread).
+    private func runGeneral(_ phi: Nonlinearity) throws {
+        guard !lyapunov else { throw InputError("--lyapunov is not available for a non-odd --phi, --bias or --mean-coupling yet") }
+        try AtomicFile.checkWritable(output)
+        try AtomicFile.checkWritable(recordPath)
+        let couplings = shardOption.selected.select(evenlySpaced(from: gMin, to: gMax, count: steps))
+        let total = couplings.count
+        let showProgress = CommandSupport.showsProgress
+        let start = Date()
+        let points = GeneralNetworkScan.run(couplings: couplings, noise: noise, bias: general.bias,
+                                            meanCoupling: general.meanCoupling, nonlinearity: phi) { done in
+            if showProgress { CommandSupport.progress("scan: \(done)/\(CommandSupport.counted(total, "coupling"))") }
+        }
+        if showProgress { CommandSupport.endProgress() }
+        let seconds = Date().timeIntervalSince(start)
+        var table = CSVTable(columns: ["g", "sigma", "delta0", "decorrelation_time", "iterations", "residual", "mu",
+                                       "mean_rate", "delta_inf"])
+        var failures = 0
+        for point in points {
+            if let solution = point.solution {
+                table.append([point.coupling, noise, solution.variance, solution.decorrelationTime,
+                              Double(solution.report.iterations), solution.report.residual, solution.mean, solution.rate,
+                              solution.staticVariance])
+            } else {
+                failures += 1
+                CommandSupport.warn("g = \(point.coupling): \(point.failure ?? "failed")")
+                table.append([point.coupling, noise, .nan, .nan, .nan, point.failedResidual, .nan, .nan, .nan])
+            }
+        }
+        try table.write(to: output)
+        var record = NetworkScanRecord(gMin: gMin, gMax: gMax, steps: steps, sigma: noise, phi: phi.name, workers: 1,
+                                       lyapunov: false, failures: failures, seconds: seconds, version: PackageInfo.version, output: output,
+                                       shard: shardOption.record([.init(path: output, suffix: "", rows: steps)]))
+        record.h0 = general.bias; record.j0 = general.meanCoupling
+        try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
+        print("scanned \(CommandSupport.counted(total, "coupling")) in " + String(format: "%.2f s", seconds)
+              + " (general network, h0 = \(general.bias), J0 = \(general.meanCoupling), one thread, warm-started); wrote \(output) and \(recordPath)")
         if failures > 0 {
             throw RunFailure("\(CommandSupport.counted(failures, "coupling")) of \(total) failed (see above; nan rows in \(output))")
         }

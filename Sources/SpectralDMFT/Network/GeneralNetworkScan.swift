@@ -1,0 +1,62 @@
+import Foundation
+
+/// A scan of the general one-population network over g, each chaotic point started from the previous one.
+///
+/// The first chaotic point (or one after a fixed point) is solved by `GeneralNetworkModel.solve()` (the potential
+/// method gives its start and window); the next ones take the previous Δ(τ), μ as the initial guess and the window
+/// 38/κ from κ² = 1 − g² C_φ'(Δ∞) evaluated at the previous solution (one kernel integral), and fall back to the full
+/// solve if that start fails. The converged answers are those of `GeneralNetworkModel.solve()` to the solver
+/// tolerance, on a grid with the same step whose window may differ.
+public enum GeneralNetworkScan {
+    /// One coupling of the scan.
+    public struct Point: Sendable {
+        /// g.
+        public let coupling: Double
+        /// The stationary state, nil when the solve failed.
+        public let solution: GeneralNetworkSolution?
+        /// Why it failed (one line), nil on success.
+        public let failure: String?
+        /// The residual of a failed solve (NaN when unknown).
+        public let failedResidual: Double
+    }
+
+    /// Solves every coupling in order (one thread: each point starts from the previous one).
+    public static func run(couplings: [Double], noise: Double, bias: Double, meanCoupling: Double,
+                           nonlinearity: Nonlinearity, progress: ((Int) -> Void)? = nil) -> [Point] {
+        var previous: GeneralNetworkSolution?
+        var points: [Point] = []
+        points.reserveCapacity(couplings.count)
+        for (index, g) in couplings.enumerated() {
+            do {
+                let model = try GeneralNetworkModel(coupling: g, noise: noise, bias: bias, meanCoupling: meanCoupling,
+                                                    nonlinearity: nonlinearity)
+                var solution: GeneralNetworkSolution?
+                if let last = previous, last.branch != .fixedPoint, !model.isOddCase,
+                   !(noise == 0 && (try? model.fixedPoint())?.isStable != false) {
+                    solution = try? continued(model, from: last)
+                }
+                let answer = try solution ?? model.solve()
+                previous = answer
+                points.append(Point(coupling: g, solution: answer, failure: nil, failedResidual: .nan))
+            } catch {
+                previous = nil
+                points.append(Point(coupling: g, solution: nil, failure: String(describing: error),
+                                    failedResidual: ConvergenceError.residual(of: error)))
+            }
+            progress?(index + 1)
+        }
+        return points
+    }
+
+    /// `model` solved from `last` (another g): window from κ at the previous state, Δ and μ as the start.
+    static func continued(_ model: GeneralNetworkModel, from last: GeneralNetworkSolution) throws -> GeneralNetworkSolution {
+        let g2 = model.coupling * model.coupling
+        let slope = model.kernel(model.nonlinearity.derivative, lag: last.staticVariance, variance: last.variance, mean: last.mean)
+        let rate = (max(1 - g2 * slope, 0)).squareRoot()
+        let grid = try GeneralNetworkSolver.automaticGrid(for: model, tailRate: rate > 1e-3 ? rate : nil)
+        let edge = last.grid.window - 3 * last.grid.step
+        var guess = grid.lags.map { tau in tau <= edge ? last.correlation(atLag: tau) : last.staticVariance }
+        guess.append(last.mean)
+        return try GeneralNetworkSolver(grid: grid).solve(model, initialGuess: guess)
+    }
+}
