@@ -92,3 +92,80 @@ struct PopulationNetworkTests {
         }
     }
 }
+
+@Suite("Population networks on the command line")
+struct PopulationCommandLineTests {
+    private func modelFile(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dmft-pop-\(UUID().uuidString).json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private let good = """
+    { "populations": [ { "name": "E", "fraction": 0.8, "phi": "relu-tanh", "bias": 0.3 },
+                       { "name": "I", "fraction": 0.2, "phi": "relu-tanh", "bias": 0.2 } ],
+      "g": [[1, 2], [1.5, 1]], "J0": [[1.25, -2.5], [1.25, -2.5]] }
+    """
+
+    @Test("--model: s_c from the spectral radius; below it the fixed point per population in JSON and CSV")
+    func transitionAndFixedPoint() throws {
+        let path = try modelFile(good)
+        let transition = try runTool(["network", "transition", "--model", path, "--json"])
+        #expect(transition.status == 0, "stderr: \(transition.error)")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(transition.output.utf8)) as? [String: Any])
+        let critical = try #require(record["s_c"] as? Double)
+        #expect(abs((record["spectral_radius"] as? Double ?? .nan) - 1) <= 1e-9)
+        #expect(critical > 1.5 && critical < 2.2)
+        // Below s_c: the stable fixed point; q_k = Σ_l A_kl ⟨φ_l²⟩ is checked in the library tests.
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("dmft-pop-\(UUID().uuidString).csv").path
+        let solve = try runTool(["network", "solve", "--model", path, "--scale", String(0.9 * critical), "--json", "--output", csv])
+        #expect(solve.status == 0, "stderr: \(solve.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(solve.output.utf8)) as? [String: Any])
+        #expect(object["branch"] as? String == "fixed-point")
+        let populations = try #require(object["populations"] as? [[String: Any]])
+        #expect(populations.map { $0["name"] as? String } == ["E", "I"])
+        for p in populations {
+            #expect((p["delta0"] as? Double ?? .nan) == (p["delta_inf"] as? Double ?? .nan))
+            #expect((p["mean_rate"] as? Double ?? 0) > 0 && p["mu"] is Double)
+        }
+        let header = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").first
+        #expect(header == "tau,delta,delta_E,delta_I")
+    }
+
+    @Test("Bad model files and option mixes: one Error line, nothing written")
+    func badInput() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("dmft-pop-never-\(UUID().uuidString).csv").path
+        let files = [
+            good.replacingOccurrences(of: "0.2, \"phi\"", with: "0.3, \"phi\""),                 // fractions sum to 1.1
+            good.replacingOccurrences(of: "[[1, 2], [1.5, 1]]", with: "[[1, 2], [1.5]]"),          // not square
+            good.replacingOccurrences(of: "[[1, 2], [1.5, 1]]", with: "[[1, -2], [1.5, 1]]"),      // negative g
+            good.replacingOccurrences(of: "\"relu-tanh\", \"bias\": 0.2", with: "\"sigmoid\", \"bias\": 0.2"),  // unknown φ
+            good.replacingOccurrences(of: "\"J0\"", with: "\"eta\": 0.5, \"J0\""),                 // η ≠ 0, nonlinear φ
+            // Unstable mean mode: tanh at μ = 0 with α J0 ⟨φ'⟩ ≈ 2.4.
+            """
+            { "populations": [ { "fraction": 0.8, "phi": "tanh" }, { "fraction": 0.2, "phi": "tanh" } ],
+              "g": [[0.1, 0.1], [0.1, 0.1]], "J0": [[3, 0], [3, 0]] }
+            """,
+            "{ \"populations\": [] ",
+        ]
+        for text in files {
+            let path = try modelFile(text)
+            for arguments in [["network", "solve", "--model", path, "--output", output], ["network", "transition", "--model", path]] {
+                let bad = try runTool(arguments)
+                let lines = bad.error.split(separator: "\n")
+                #expect(bad.status == 1 && lines.count == 1 && lines.first?.hasPrefix("Error: ") == true, "\(text): \(bad.error)")
+                #expect(bad.output.isEmpty)
+                #expect(!FileManager.default.fileExists(atPath: output))
+            }
+        }
+        let path = try modelFile(good)
+        for arguments in [["network", "solve", "--model", path, "--g", "2"], ["network", "solve", "--model", path, "--bias", "0.1"],
+                          ["network", "solve", "--scale", "2", "--g", "2"], ["network", "solve"],
+                          ["network", "transition", "--model", path, "--scale", "2"],
+                          ["network", "solve", "--model", "/nonexistent/model.json"]] {
+            let bad = try runTool(arguments)
+            let lines = bad.error.split(separator: "\n")
+            #expect(bad.status == 1 && lines.count == 1 && lines.first?.hasPrefix("Error: ") == true, "\(arguments): \(bad.error)")
+        }
+    }
+}
