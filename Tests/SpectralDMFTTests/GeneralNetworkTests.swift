@@ -114,7 +114,7 @@ struct GeneralNetworkTests {
         #expect(abs((gc["g_c"] as? Double ?? .nan) - 2.0.squareRoot()) <= 1e-9)
         for arguments in [["network", "solve", "--g", "2", "--phi", "sigmoid"],
                           ["network", "transition", "--phi", "logistic", "--sigma", "0.5"],
-                          ["network", "scan", "--g-min", "1.5", "--g-max", "2", "--steps", "2", "--phi", "relu-tanh",
+                          ["network", "scan", "--g-min", "1.5", "--g-max", "2", "--steps", "2", "--phi", "relu-tanh", "--lyapunov",
                            "--output", FileManager.default.temporaryDirectory.appendingPathComponent("never.csv").path],
                           ["network", "solve", "--g", "2", "--phi", "relu-tanh", "--lyapunov"],
                           ["network", "solve", "--g", "2", "--bias", "nan"]] {

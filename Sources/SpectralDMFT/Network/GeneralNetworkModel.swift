@@ -207,3 +207,140 @@ public enum GeneralNetworkError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension KinkedGaussian {
+    /// `C = E_z[(E_x f(m + σz + s x))²]` (σ = `outer`, s = `inner`) with its derivatives in the mean m and in the outer
+    /// variance V = σ², from the same nodes by Stein's identities: `∂_m C = E[z F]/σ`, `∂_V C = E[(z² − 1) F]/(2V)`
+    /// with F = (E_x f)². The derivatives are NaN when σ = 0.
+    static func squaredConditionalMeanWithDerivatives(mean: Double, outer: Double, inner: Double, kinks: [Double],
+                                                      distance: Double, _ f: (Double) -> Double)
+        -> (value: Double, meanDerivative: Double, varianceDerivative: Double) {
+        var outerBreaks = [Double](); outerBreaks.reserveCapacity(128)
+        var innerBreaks = [Double](); innerBreaks.reserveCapacity(64)
+        var cachedNodes = [Double](), cachedWeights = [Double]()
+        if inner > 0 {
+            forEachNode(mean: 0, sd: inner, kinks: [], distance: distance, smoothing: 0, breaks: &innerBreaks) { x, v in
+                cachedNodes.append(inner * x); cachedWeights.append(v)
+            }
+        }
+        let reach = cutoff * inner
+        var total = 0.0, first = 0.0, second = 0.0
+        cachedNodes.withUnsafeBufferPointer { xs in
+            cachedWeights.withUnsafeBufferPointer { vs in
+                forEachNode(mean: mean, sd: outer, kinks: kinks, distance: distance, smoothing: inner,
+                            breaks: &outerBreaks) { z, w in
+                    let y = mean + outer * z
+                    var conditional = 0.0
+                    if inner > 0 {
+                        var far = true
+                        for k in kinks where abs(k - y) < reach { far = false; break }
+                        if far {
+                            for i in 0..<xs.count { conditional += vs[i] * f(y + xs[i]) }
+                        } else {
+                            forEachNode(mean: y, sd: inner, kinks: kinks, distance: distance, smoothing: 0,
+                                        breaks: &innerBreaks) { x, v in conditional += v * f(y + inner * x) }
+                        }
+                    } else {
+                        conditional = f(y)
+                    }
+                    let square = w * conditional * conditional
+                    total += square
+                    first += z * square
+                    second += (z * z - 1) * square
+                }
+            }
+        }
+        guard outer > 0 else { return (total, .nan, .nan) }
+        return (total, first / outer, second / (2 * outer * outer))
+    }
+}
+
+/// The Chebyshev table of `C_φ(Δ; Δ0, μ)` in s = √(Δ0 − Δ) on [0, top], with its derivatives in Δ0 (at fixed s) and
+/// in μ, used by the general and population solvers.
+///
+/// A table is built at a base point (Δ0_b, μ_b) and reused, to first order,
+/// `C(s; Δ0, μ) ≈ C(s; b) + (Δ0 − Δ0_b) ∂_Δ0 C + (μ − μ_b) ∂_μ C`, while (Δ0, μ) stay within 1e-4 (relative) of the
+/// base and the lags reached stay inside [0, top]. That is the case for the Newton–Krylov directional derivatives
+/// (the perturbations are ~1e-7 relative), so a table is built once per Newton step instead of once per map
+/// evaluation. The linearisation error, ≲ 1e-8 relative, is removed by the solvers' second pass, which starts with
+/// an exact table at the converged state and takes Newton steps far below the threshold (error ≲ 1e-16).
+package final class GeneralKernelTable {
+    static let size = 28
+    /// Relative distance from the base within which the table is reused.
+    static let reuse = 1e-4
+    private var base = [Double](repeating: 0, count: size)
+    private var varianceSlope = [Double](repeating: 0, count: size)
+    private var meanSlope = [Double](repeating: 0, count: size)
+    private var nodes = [Double](repeating: 0, count: 3 * size)
+    /// The combined coefficients at the last `prepare`.
+    private(set) var coefficients = [Double](repeating: 0, count: size)
+    private(set) var top = 0.0
+    private var baseVariance = Double.nan, baseMean = Double.nan
+    private var linear = false
+    /// Number of tables built (for reports and tests).
+    private(set) var builds = 0
+
+    package init() {}
+
+    /// Forces a rebuild at the next `prepare`.
+    func invalidate() { baseVariance = .nan }
+
+    /// Makes `coefficients` describe C at (variance, mean) on [0, top] with top ≥ `requiredTop`.
+    func prepare(_ phi: Nonlinearity, variance: Double, mean: Double, requiredTop: Double) {
+        let n = Self.size
+        let meanScale = max(abs(baseMean), baseVariance.squareRoot(), 1e-300)
+        let near = baseVariance.isFinite && linear
+            && abs(variance - baseVariance) <= Self.reuse * baseVariance
+            && abs(mean - baseMean) <= Self.reuse * meanScale
+            && requiredTop <= top
+        if !near {
+            top = min(variance.squareRoot(), max(requiredTop * 1.1, requiredTop))
+            linear = true
+            for i in 0..<n {
+                let s = 0.5 * top * (1 + cos(Double.pi * (Double(i) + 0.5) / Double(n)))
+                let lag = variance - s * s
+                let result = KinkedGaussian.squaredConditionalMeanWithDerivatives(
+                    mean: mean, outer: max(lag, 0).squareRoot(), inner: s, kinks: phi.kinks,
+                    distance: phi.singularityDistance, phi.function)
+                nodes[i] = result.value
+                nodes[n + i] = result.varianceDerivative
+                nodes[2 * n + i] = result.meanDerivative
+                if !(result.varianceDerivative.isFinite && result.meanDerivative.isFinite) { linear = false }
+            }
+            for k in 0..<n {
+                var a = 0.0, b = 0.0, c = 0.0
+                for i in 0..<n {
+                    let w = cos(Double.pi * Double(k) * (Double(i) + 0.5) / Double(n))
+                    a += nodes[i] * w; b += nodes[n + i] * w; c += nodes[2 * n + i] * w
+                }
+                let scale = 2 / Double(n) * (k == 0 ? 0.5 : 1)
+                base[k] = a * scale; varianceSlope[k] = b * scale; meanSlope[k] = c * scale
+            }
+            baseVariance = variance; baseMean = mean
+            builds += 1
+        }
+        let dv = variance - baseVariance, dm = mean - baseMean
+        if linear {
+            for k in 0..<n { coefficients[k] = base[k] + dv * varianceSlope[k] + dm * meanSlope[k] }
+        } else {
+            for k in 0..<n { coefficients[k] = base[k] }
+        }
+    }
+
+    /// The table at s ∈ [0, top] (clamped), by Clenshaw.
+    @inline(__always)
+    func value(at s: Double) -> Double {
+        coefficients.withUnsafeBufferPointer { Self.evaluate($0, s: s, top: top) }
+    }
+
+    @inline(__always)
+    static func evaluate(_ c: UnsafeBufferPointer<Double>, s: Double, top: Double) -> Double {
+        let t = 2 * min(max(s, 0), top) / top - 1
+        var b1 = 0.0, b2 = 0.0
+        for k in stride(from: c.count - 1, through: 1, by: -1) {
+            let b0 = 2 * t * b1 - b2 + c[k]
+            b2 = b1; b1 = b0
+        }
+        return t * b1 - b2 + c[0]
+    }
+}

@@ -74,8 +74,6 @@ public final class GeneralNetworkSolver: StationarySolver {
     public let grid: LagGrid
     /// Iteration options.
     public let options: IterationOptions
-    /// Degree of the Chebyshev table of C_φ in s.
-    static let tableSize = 28
 
     private let transform: EvenFourierTransform
     private let iterator: FixedPointIterator
@@ -83,8 +81,7 @@ public final class GeneralNetworkSolver: StationarySolver {
     private let kernelValues: AlignedBuffer
     private let spectrumWork: AlignedBuffer
     private let frequencySquared: AlignedBuffer
-    private var coefficients: [Double]
-    private var nodeValues: [Double]
+    private let kernelTable = GeneralKernelTable()
 
     /// Defaults: Newton–Krylov, relative tolerance 1e-11.
     public static let defaultOptions = IterationOptions(tolerance: 1e-11, maximumIterations: 2_000, acceleration: .standard)
@@ -103,8 +100,6 @@ public final class GeneralNetworkSolver: StationarySolver {
             let omega = Double(k) * grid.frequencyStep
             frequencySquared[k] = omega * omega
         }
-        coefficients = [Double](repeating: 0, count: Self.tableSize)
-        nodeValues = [Double](repeating: 0, count: Self.tableSize)
     }
 
     /// A solver on the automatic grid for `model` (`automaticGrid(for:tailRate:)`, κ from the potential method).
@@ -128,35 +123,6 @@ public final class GeneralNetworkSolver: StationarySolver {
         if let tailRate, tailRate > 0, tailRate.isFinite { window = max(20, 38 / tailRate) }
         let step = model.noise > 0 ? 0.025 : (model.nonlinearity.kinks.isEmpty ? 0.1 : 0.05)
         return try LagGrid(step: step, minimumWindow: window)
-    }
-
-    /// Builds the Chebyshev table of C_φ(s) on [0, top], top ≤ √Δ0.
-    private func buildTable(_ model: GeneralNetworkModel, variance: Double, mean: Double, top: Double) {
-        let n = Self.tableSize
-        let phi = model.nonlinearity.function
-        for i in 0..<n {
-            let s = 0.5 * top * (1 + cos(Double.pi * (Double(i) + 0.5) / Double(n)))
-            nodeValues[i] = model.kernel(phi, lag: variance - s * s, variance: variance, mean: mean)
-        }
-        for k in 0..<n {
-            var sum = 0.0
-            for i in 0..<n { sum += nodeValues[i] * cos(Double.pi * Double(k) * (Double(i) + 0.5) / Double(n)) }
-            coefficients[k] = 2 * sum / Double(n)
-        }
-        coefficients[0] *= 0.5
-    }
-
-    /// The table at s ∈ [0, top] (clamped: iterates outside the range read its edge; the converged Δ lies inside), by
-    /// Clenshaw.
-    @inline(__always)
-    private static func evaluate(_ c: UnsafeBufferPointer<Double>, s: Double, top: Double) -> Double {
-        let t = 2 * min(max(s, 0), top) / top - 1
-        var b1 = 0.0, b2 = 0.0
-        for k in stride(from: c.count - 1, through: 1, by: -1) {
-            let b0 = 2 * t * b1 - b2 + c[k]
-            b2 = b1; b1 = b0
-        }
-        return t * b1 - b2 + c[0]
     }
 
     /// Solves `model` (see the type's documentation). Odd smooth φ with h0 = J0 = 0 goes to `NetworkStationarySolver`
@@ -208,31 +174,33 @@ public final class GeneralNetworkSolver: StationarySolver {
         let step = grid.step
         let h0 = model.bias, j0 = model.meanCoupling
 
-        var report = try iterator.solve(state: state) { current, next in
+        let table = kernelTable
+        func map(_ current: UnsafeBufferPointer<Double>, _ next: UnsafeMutableBufferPointer<Double>) throws -> Double {
             let variance = max(current[0], 1e-300), mean = current[count]
             // The table covers the lags the iterate reaches, Δ ≥ min Δ_j (with a margin), s = √(Δ0 − Δ) ≤ top.
             var lowest = variance
             for j in 0..<count { lowest = min(lowest, current[j]) }
-            let top = min(variance.squareRoot(), 1.1 * max(variance - lowest, 1e-6 * variance).squareRoot())
-            buildTable(model, variance: variance, mean: mean, top: top)
+            table.prepare(phi, variance: variance, mean: mean,
+                          requiredTop: min(variance.squareRoot(), max(variance - lowest, 1e-6 * variance).squareRoot()))
+            let top = table.top
             let rate = model.average(mean: mean, variance: variance, phi.function)
             let slopeSquare = model.average(mean: mean, variance: variance) { let v = phi.derivative($0); return v * v }
-            let meanSquare = g2 * Self.evaluate0(coefficients, top: top)
-            // Preconditioner: ℓ = C'(Δ_tail) = −(dC/ds)/(2s) at s = √(Δ0 − Δ_tail).
-            let tailS = max(variance - current[count - 1], 0).squareRoot()
-            var linear = 0.0
-            coefficients.withUnsafeBufferPointer { c in
+            var linear = 0.0, meanSquare = 0.0
+            table.coefficients.withUnsafeBufferPointer { c in
+                meanSquare = g2 * GeneralKernelTable.evaluate(c, s: 0, top: top)
+                // Preconditioner: ℓ = C'(Δ_tail) = −(dC/ds)/(2s) at s = √(Δ0 − Δ_tail).
+                let tailS = max(variance - current[count - 1], 0).squareRoot()
                 if tailS > 1e-6 * top {
                     let h = 1e-5 * top
-                    let derivative = (Self.evaluate(c, s: min(tailS + h, top), top: top)
-                        - Self.evaluate(c, s: max(tailS - h, 0), top: top)) / (min(tailS + h, top) - max(tailS - h, 0))
+                    let derivative = (GeneralKernelTable.evaluate(c, s: min(tailS + h, top), top: top)
+                        - GeneralKernelTable.evaluate(c, s: max(tailS - h, 0), top: top)) / (min(tailS + h, top) - max(tailS - h, 0))
                     linear = -derivative / (2 * tailS)
                 } else {
                     linear = slopeSquare
                 }
                 for j in 0..<count {
                     let s = max(variance - current[j], 0).squareRoot()
-                    values[j] = Self.evaluate(c, s: s, top: top)
+                    values[j] = GeneralKernelTable.evaluate(c, s: s, top: top)
                 }
             }
             linear = min(max(linear, 0), 0.99 / g2)
@@ -243,7 +211,7 @@ public final class GeneralNetworkSolver: StationarySolver {
             if sigma2 == 0 && !jumps.isEmpty {
                 let curvature = max(meanSquare - variance, 0) / 2
                 for (k, jump) in zip(phi.kinks, jumps) {
-                    let z = (k - mean) / top
+                    let z = (k - mean) / variance.squareRoot()
                     let density = exp(-0.5 * z * z) / (2 * Double.pi * variance).squareRoot()
                     third += 4 * jump * jump * density * pow(curvature, 1.5) / Double.pi.squareRoot()
                 }
@@ -260,6 +228,13 @@ public final class GeneralNetworkSolver: StationarySolver {
             next[count] = h0 + j0 * rate
             return variance
         }
+        // Pass 1 reuses each table within a Newton step; pass 2 restarts from an exact table at the converged state.
+        table.invalidate()
+        let first = try iterator.solve(state: state, map: map)
+        table.invalidate()
+        let second = try iterator.solve(state: state, map: map)
+        var report = ConvergenceReport(method: second.method, iterations: first.iterations + second.iterations,
+                                       residual: second.residual, residualHistory: first.residualHistory + second.residualHistory)
         report.method += ", DCT-I box with static mode"
         let all = state.array
         let correlation = Array(all[0..<count])
@@ -285,11 +260,6 @@ public final class GeneralNetworkSolver: StationarySolver {
             transferFunction: phi.name, branch: sigma > 0 ? .noiseDriven : .chaotic, grid: grid,
             correlation: correlation, spectrum: power, variance: variance, staticVariance: infinity, mean: mean,
             rate: rate, decorrelationTime: halfTime ?? .nan, report: report)
-    }
-
-    /// C at s = 0 (Δ = Δ0), i.e. ⟨φ²⟩ (Clenshaw at t = −1).
-    private static func evaluate0(_ c: [Double], top: Double) -> Double {
-        c.withUnsafeBufferPointer { evaluate($0, s: 0, top: top) }
     }
 
     /// The starting state: (μ, Δ0, Δ∞) from the potential method and

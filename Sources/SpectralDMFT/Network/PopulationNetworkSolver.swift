@@ -74,7 +74,6 @@ public final class PopulationNetworkSolver: StationarySolver {
     public let populationCount: Int
     /// Iteration options.
     public let options: IterationOptions
-    static let tableSize = 28
 
     private let transform: EvenFourierTransform
     private let iterator: FixedPointIterator
@@ -83,8 +82,8 @@ public final class PopulationNetworkSolver: StationarySolver {
     private let sourceWork: AlignedBuffer
     private let spectrumWork: AlignedBuffer
     private let frequencySquared: AlignedBuffer
-    private var coefficients: [Double]
-    private var nodeValues: [Double]
+    private let kernelTables: [GeneralKernelTable]
+    private var meanSquares: [Double]
     private var tops: [Double]
     private var variances: [Double]
     private var rates: [Double]
@@ -113,10 +112,9 @@ public final class PopulationNetworkSolver: StationarySolver {
             let omega = Double(k) * grid.frequencyStep
             frequencySquared[k] = omega * omega
         }
-        coefficients = [Double](repeating: 0, count: populations * Self.tableSize)
-        nodeValues = [Double](repeating: 0, count: Self.tableSize)
+        kernelTables = (0..<populations).map { _ in GeneralKernelTable() }
         tops = [Double](repeating: 0, count: populations)
-        variances = tops; rates = tops; slopeSquares = tops; tailSlopes = tops; thirds = tops
+        variances = tops; meanSquares = tops; rates = tops; slopeSquares = tops; tailSlopes = tops; thirds = tops
     }
 
     /// The automatic grid: step 0.1 (all σ = 0, smooth φ), 0.05 (all σ = 0, a kinked φ) or 0.025 (some σ > 0), window
@@ -227,31 +225,6 @@ public final class PopulationNetworkSolver: StationarySolver {
         return try solve(model, initialGuess: Self.initialGuess(model: model, start: try Self.rankOneStart(model), grid: grid))
     }
 
-    /// Builds the Chebyshev table of C_φl(s) on [0, top] for population l.
-    private func buildTable(_ phi: Nonlinearity, population l: Int, variance: Double, mean: Double, top: Double) {
-        let n = Self.tableSize
-        for i in 0..<n {
-            let s = 0.5 * top * (1 + cos(Double.pi * (Double(i) + 0.5) / Double(n)))
-            nodeValues[i] = PopulationKernels.kernel(phi, phi.function, lag: variance - s * s, variance: variance, mean: mean)
-        }
-        for k in 0..<n {
-            var sum = 0.0
-            for i in 0..<n { sum += nodeValues[i] * cos(Double.pi * Double(k) * (Double(i) + 0.5) / Double(n)) }
-            coefficients[l * n + k] = 2 * sum / Double(n) * (k == 0 ? 0.5 : 1)
-        }
-    }
-
-    @inline(__always)
-    private static func evaluate(_ c: UnsafeBufferPointer<Double>, s: Double, top: Double) -> Double {
-        let t = 2 * min(max(s, 0), top) / top - 1
-        var b1 = 0.0, b2 = 0.0
-        for k in stride(from: c.count - 1, through: 1, by: -1) {
-            let b0 = 2 * t * b1 - b2 + c[k]
-            b2 = b1; b1 = b0
-        }
-        return t * b1 - b2 + c[0]
-    }
-
     /// Solves `model` from `initialGuess` (Δ_1 at the lags, …, Δ_D at the lags, then μ_1 … μ_D).
     ///
     /// - Throws: `ConvergenceError`, `SolverError.windowTooShort`, `GeneralNetworkError`.
@@ -268,9 +241,10 @@ public final class PopulationNetworkSolver: StationarySolver {
         let jumps = phis.map(\.kinkJumps)
         let values = kernelValues.pointer, source = sourceWork.pointer, spectrum = spectrumWork.pointer
         let omegaSquared = frequencySquared.baseAddress
-        let step = grid.step, table = Self.tableSize
+        let step = grid.step
 
-        var report = try iterator.solve(state: state) { current, next in
+        let tables = kernelTables
+        func map(_ current: UnsafeBufferPointer<Double>, _ next: UnsafeMutableBufferPointer<Double>) throws -> Double {
             var scale = 0.0
             for l in 0..<d {
                 let base = l * n
@@ -278,46 +252,44 @@ public final class PopulationNetworkSolver: StationarySolver {
                 scale = max(scale, variance)
                 var lowest = variance
                 for j in 0..<n { lowest = min(lowest, current[base + j]) }
-                let top = min(variance.squareRoot(), 1.1 * max(variance - lowest, 1e-6 * variance).squareRoot())
+                let table = tables[l]
+                table.prepare(phis[l], variance: variance, mean: mean,
+                              requiredTop: min(variance.squareRoot(), max(variance - lowest, 1e-6 * variance).squareRoot()))
+                let top = table.top
                 variances[l] = variance; tops[l] = top; thirds[l] = 0
-                buildTable(phis[l], population: l, variance: variance, mean: mean, top: top)
                 rates[l] = PopulationKernels.average(phis[l], mean: mean, variance: variance, phis[l].function)
                 slopeSquares[l] = PopulationKernels.average(phis[l], mean: mean, variance: variance) { let v = phis[l].derivative($0); return v * v }
                 let tailS = max(variance - current[base + n - 1], 0).squareRoot()
-                coefficients.withUnsafeBufferPointer { all in
-                    let c = UnsafeBufferPointer(rebasing: all[(l * table)..<((l + 1) * table)])
+                table.coefficients.withUnsafeBufferPointer { c in
+                    meanSquares[l] = GeneralKernelTable.evaluate(c, s: 0, top: top)
                     if tailS > 1e-6 * top {
                         let h = 1e-5 * top
-                        let derivative = (Self.evaluate(c, s: min(tailS + h, top), top: top)
-                            - Self.evaluate(c, s: max(tailS - h, 0), top: top)) / (min(tailS + h, top) - max(tailS - h, 0))
+                        let derivative = (GeneralKernelTable.evaluate(c, s: min(tailS + h, top), top: top)
+                            - GeneralKernelTable.evaluate(c, s: max(tailS - h, 0), top: top)) / (min(tailS + h, top) - max(tailS - h, 0))
                         tailSlopes[l] = max(-derivative / (2 * tailS), 0)
                     } else {
                         tailSlopes[l] = slopeSquares[l]
                     }
                     for j in 0..<n {
-                        values[base + j] = Self.evaluate(c, s: max(variance - current[base + j], 0).squareRoot(), top: top)
+                        values[base + j] = GeneralKernelTable.evaluate(c, s: max(variance - current[base + j], 0).squareRoot(), top: top)
                     }
                 }
             }
-            // Thirds need every table (⟨φ_m²⟩ = C_m(s = 0)).
+            // The third derivative of a kinked C_l at 0+ (sigma = 0): 4 sum J^2 p(kink) (a/2)^(3/2)/sqrt(pi),
+            // a = -Delta_l''(0) = sum_m A_lm <phi_m^2> - Delta_l(0).
             if silent {
-                coefficients.withUnsafeBufferPointer { all in
-                    for l in 0..<d where !jumps[l].isEmpty {
-                        var meanSquare = 0.0
-                        for m in 0..<d {
-                            let cm = UnsafeBufferPointer(rebasing: all[(m * table)..<((m + 1) * table)])
-                            meanSquare += a[l * d + m] * Self.evaluate(cm, s: 0, top: tops[m])
-                        }
-                        let curvature = max(meanSquare - variances[l], 0) / 2
-                        var third = 0.0
-                        let mean = current[d * n + l]
-                        for (kink, jump) in zip(phis[l].kinks, jumps[l]) {
-                            let z = (kink - mean) / variances[l].squareRoot()
-                            let density = exp(-0.5 * z * z) / (2 * Double.pi * variances[l]).squareRoot()
-                            third += 4 * jump * jump * density * pow(curvature, 1.5) / Double.pi.squareRoot()
-                        }
-                        thirds[l] = third
+                for l in 0..<d where !jumps[l].isEmpty {
+                    var meanSquare = 0.0
+                    for m in 0..<d { meanSquare += a[l * d + m] * meanSquares[m] }
+                    let curvature = max(meanSquare - variances[l], 0) / 2
+                    var third = 0.0
+                    let mean = current[d * n + l]
+                    for (kink, jump) in zip(phis[l].kinks, jumps[l]) {
+                        let z = (kink - mean) / variances[l].squareRoot()
+                        let density = exp(-0.5 * z * z) / (2 * Double.pi * variances[l]).squareRoot()
+                        third += 4 * jump * jump * density * pow(curvature, 1.5) / Double.pi.squareRoot()
                     }
+                    thirds[l] = third
                 }
             }
             for k in 0..<d {
@@ -349,6 +321,12 @@ public final class PopulationNetworkSolver: StationarySolver {
             }
             return scale
         }
+        for table in tables { table.invalidate() }
+        let first = try iterator.solve(state: state, map: map)
+        for table in tables { table.invalidate() }
+        let second = try iterator.solve(state: state, map: map)
+        var report = ConvergenceReport(method: second.method, iterations: first.iterations + second.iterations,
+                                       residual: second.residual, residualHistory: first.residualHistory + second.residualHistory)
         report.method += ", DCT-I box with static modes, \(d) populations"
         let all = state.array
         var correlations: [[Double]] = [], spectra: [[Double]] = [], states: [PopulationState] = []
