@@ -62,8 +62,10 @@ public struct GeneralNetworkSolution: StationarySolution, Codable {
 /// with `ℓ = C_φ'(Δ∞)` (the full kernel's slope at the tail, clamped below 1/g²) moved to the left and κ² = 1 − g²ℓ.
 /// At ω = 0 this reads κ²Δ∞ = g²(C∞ − ℓΔ∞), i.e. Δ∞ = g² C_φ(Δ∞).
 ///
-/// `C_φ(Δ; Δ0, μ)` is tabulated once per map evaluation as a Chebyshev series in s = √(Δ0 − Δ) on
-/// [0, 1.1 √(Δ0 − min_j Δ_j)] (28 double integrals split at the kinks, `KinkedGaussian`): in s the kernel is smooth even for kinked φ, whose
+/// `C_φ(Δ; Δ0, μ)` is tabulated as a Chebyshev series in s = √(Δ0 − Δ) on [0, 1.1 √(Δ0 − min_j Δ_j)] (28 double
+/// integrals split at the kinks, `KinkedGaussian`), with its derivatives in Δ0 and μ, once per Newton step
+/// (`GeneralKernelTable`: reused to first order by the directional derivatives; a second Newton–Krylov pass from an
+/// exact table makes the answer the exact map's fixed point): in s the kernel is smooth even for kinked φ, whose
 /// kernel has an s³ cusp. Endpoint corrections of the transform: the noise kink `C'(0⁺) = −(σ²/2)⟨φ'²⟩`, and for a
 /// kinked φ at σ = 0 the jump of the third derivative, `C'''(0⁺) = 4 Σ_k J_k² p(k) (a/2)^{3/2}/√π` (J_k the jump of
 /// φ' at kink k, p the N(μ, Δ0) density, a = g²⟨φ²⟩ − Δ0); the scheme is then spectral (smooth φ, σ = 0), O(dt⁶)
