@@ -344,3 +344,47 @@ package final class GeneralKernelTable {
         return t * b1 - b2 + c[0]
     }
 }
+
+extension KinkedGaussian {
+    /// `(E_z[(E_x f)²], E_z[(E_x g)²])` at the same (mean, outer, inner) from one set of nodes: the kernels of φ and φ'
+    /// that the potential methods' Newton steps for Δ∞ need together.
+    static func squaredConditionalMeans(mean: Double, outer: Double, inner: Double, kinks: [Double], distance: Double,
+                                        _ f: (Double) -> Double, _ g: (Double) -> Double) -> (Double, Double) {
+        var outerBreaks = [Double](); outerBreaks.reserveCapacity(128)
+        var innerBreaks = [Double](); innerBreaks.reserveCapacity(64)
+        var cachedNodes = [Double](), cachedWeights = [Double]()
+        if inner > 0 {
+            forEachNode(mean: 0, sd: inner, kinks: [], distance: distance, smoothing: 0, breaks: &innerBreaks) { x, v in
+                cachedNodes.append(inner * x); cachedWeights.append(v)
+            }
+        }
+        let reach = cutoff * inner
+        var totalF = 0.0, totalG = 0.0
+        cachedNodes.withUnsafeBufferPointer { xs in
+            cachedWeights.withUnsafeBufferPointer { vs in
+                forEachNode(mean: mean, sd: outer, kinks: kinks, distance: distance, smoothing: inner,
+                            breaks: &outerBreaks) { z, w in
+                    let y = mean + outer * z
+                    var cf = 0.0, cg = 0.0
+                    if inner > 0 {
+                        var far = true
+                        for k in kinks where abs(k - y) < reach { far = false; break }
+                        if far {
+                            for i in 0..<xs.count { cf += vs[i] * f(y + xs[i]); cg += vs[i] * g(y + xs[i]) }
+                        } else {
+                            forEachNode(mean: y, sd: inner, kinks: kinks, distance: distance, smoothing: 0,
+                                        breaks: &innerBreaks) { x, v in
+                                cf += v * f(y + inner * x); cg += v * g(y + inner * x)
+                            }
+                        }
+                    } else {
+                        cf = f(y); cg = g(y)
+                    }
+                    totalF += w * cf * cf
+                    totalG += w * cg * cg
+                }
+            }
+        }
+        return (totalF, totalG)
+    }
+}

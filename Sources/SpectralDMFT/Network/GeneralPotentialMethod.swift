@@ -31,8 +31,11 @@ public enum GeneralPotentialMethod {
         let phi = model.nonlinearity.function, slope = model.nonlinearity.derivative
         var delta = 0.0
         for _ in 0..<200 {
-            let value = delta - g2 * model.kernel(phi, lag: delta, variance: variance, mean: mean)
-            let derivative = 1 - g2 * model.kernel(slope, lag: delta, variance: variance, mean: mean)
+            let (kernel, slopeKernel) = KinkedGaussian.squaredConditionalMeans(
+                mean: mean, outer: max(delta, 0).squareRoot(), inner: max(variance - delta, 0).squareRoot(),
+                kinks: model.nonlinearity.kinks, distance: model.nonlinearity.singularityDistance, phi, slope)
+            let value = delta - g2 * kernel
+            let derivative = 1 - g2 * slopeKernel
             if value >= 0 { return delta }
             guard derivative > 0 else { return nil }
             let step = -value / derivative

@@ -78,8 +78,11 @@ public enum PopulationPotentialMethod {
             for _ in 0..<200 {
                 var value = x, derivative = 1.0
                 for l in 0..<d {
-                    value -= v[l] * PopulationKernels.kernel(phis[l], phis[l].function, lag: u[l] * x, variance: u[l] * x0, mean: mu[l])
-                    derivative -= v[l] * u[l] * PopulationKernels.kernel(phis[l], phis[l].derivative, lag: u[l] * x, variance: u[l] * x0, mean: mu[l])
+                    let (kernel, slopeKernel) = KinkedGaussian.squaredConditionalMeans(
+                        mean: mu[l], outer: max(u[l] * x, 0).squareRoot(), inner: max(u[l] * x0 - u[l] * x, 0).squareRoot(),
+                        kinks: phis[l].kinks, distance: phis[l].singularityDistance, phis[l].function, phis[l].derivative)
+                    value -= v[l] * kernel
+                    derivative -= v[l] * u[l] * slopeKernel
                 }
                 if value >= 0 { return x }
                 guard derivative > 0 else { return nil }
