@@ -30,7 +30,8 @@ struct NetworkScanCommand: ParsableCommand {
         the run record FILE.run.json. \
         A point that fails is written with delta0 = nan and its residual, reported, and makes the exit status non-zero. \
         A --bias, a --mean-coupling or a non-odd --phi selects the general solver (docs/PHYSICS.md §1.10): the couplings \
-        are then solved in order on one thread, each chaotic point started from the previous one, and the CSV gains \
+        are then cut into one contiguous piece per worker, each solved in order with every chaotic point started from \
+        the previous one, and the CSV gains \
         mu, mean_rate (M = ⟨φ⟩) and delta_inf (--lyapunov is not available there).
         """
     )
@@ -123,7 +124,7 @@ struct NetworkScanCommand: ParsableCommand {
         }
     }
 
-    /// The general one-population network over g (warm-started, one thread).
+    /// The general one-population network over g (warm-started within each worker's piece).
     private func runGeneral(_ phi: Nonlinearity) throws {
         guard !lyapunov else { throw InputError("--lyapunov is not available for a non-odd --phi, --bias or --mean-coupling yet") }
         try AtomicFile.checkWritable(output)
@@ -133,7 +134,7 @@ struct NetworkScanCommand: ParsableCommand {
         let showProgress = CommandSupport.showsProgress
         let start = Date()
         let points = GeneralNetworkScan.run(couplings: couplings, noise: noise, bias: general.bias,
-                                            meanCoupling: general.meanCoupling, nonlinearity: phi) { done in
+                                            meanCoupling: general.meanCoupling, nonlinearity: phi, workers: workers) { done in
             if showProgress { CommandSupport.progress("scan: \(done)/\(CommandSupport.counted(total, "coupling"))") }
         }
         if showProgress { CommandSupport.endProgress() }
@@ -153,13 +154,13 @@ struct NetworkScanCommand: ParsableCommand {
             }
         }
         try table.write(to: output)
-        var record = NetworkScanRecord(gMin: gMin, gMax: gMax, steps: steps, sigma: noise, phi: phi.name, workers: 1,
+        var record = NetworkScanRecord(gMin: gMin, gMax: gMax, steps: steps, sigma: noise, phi: phi.name, workers: workers,
                                        lyapunov: false, failures: failures, seconds: seconds, version: PackageInfo.version, output: output,
                                        shard: shardOption.record([.init(path: output, suffix: "", rows: steps)]))
         record.h0 = general.bias; record.j0 = general.meanCoupling
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
         print("scanned \(CommandSupport.counted(total, "coupling")) in " + String(format: "%.2f s", seconds)
-              + " (general network, h0 = \(general.bias), J0 = \(general.meanCoupling), one thread, warm-started); wrote \(output) and \(recordPath)")
+              + " on \(CommandSupport.counted(workers, "worker")) (general network, h0 = \(general.bias), J0 = \(general.meanCoupling), warm-started); wrote \(output) and \(recordPath)")
         if failures > 0 {
             throw RunFailure("\(CommandSupport.counted(failures, "coupling")) of \(total) failed (see above; nan rows in \(output))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A scan of the general one-population network over g, each chaotic point started from the previous one.
 ///
@@ -20,9 +21,27 @@ public enum GeneralNetworkScan {
         public let failedResidual: Double
     }
 
-    /// Solves every coupling in order (one thread: each point starts from the previous one).
+    /// Solves every coupling: the list is cut into `workers` contiguous pieces solved in parallel, each in order (a
+    /// point starts from the previous one of its piece). `progress` receives the number of points done.
     public static func run(couplings: [Double], noise: Double, bias: Double, meanCoupling: Double,
-                           nonlinearity: Nonlinearity, progress: ((Int) -> Void)? = nil) -> [Point] {
+                           nonlinearity: Nonlinearity, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           progress: (@Sendable (Int) -> Void)? = nil) -> [Point] {
+        let pieces = max(1, min(workers, couplings.count))
+        let bounds = (0...pieces).map { $0 * couplings.count / pieces }
+        let done = Atomic<Int>(0)
+        let parts = ParallelMap.run(count: pieces, workers: pieces, makeWorkspace: { () }) { _, piece in
+            chain(Array(couplings[bounds[piece]..<bounds[piece + 1]]), noise: noise, bias: bias, meanCoupling: meanCoupling,
+                  nonlinearity: nonlinearity) { _ in
+                let count = done.add(1, ordering: .relaxed).newValue
+                progress?(count)
+            }
+        }
+        return parts.flatMap { $0 }
+    }
+
+    /// Solves `couplings` in order, each chaotic point started from the previous one.
+    static func chain(_ couplings: [Double], noise: Double, bias: Double, meanCoupling: Double,
+                      nonlinearity: Nonlinearity, progress: ((Int) -> Void)? = nil) -> [Point] {
         var previous: GeneralNetworkSolution?
         var points: [Point] = []
         points.reserveCapacity(couplings.count)
