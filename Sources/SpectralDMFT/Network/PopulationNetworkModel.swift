@@ -57,8 +57,13 @@ public struct PopulationNetworkModel: StationaryProblem {
 
     /// Validates and stores the model.
     ///
-    /// - Parameter symmetry: η, the correlation of J_ij and J_ji. Only η = 0 is solved: for nonlinear φ the
-    ///   effective process with η ≠ 0 is non-Gaussian (docs/PHYSICS.md), so any other value throws.
+    /// - Parameters:
+    ///   - populations: the D populations (fractions summing to 1).
+    ///   - coupling: g_kl ≥ 0, D × D (standard deviations × √N).
+    ///   - meanCoupling: J0_kl, D × D (means × N); nil for none.
+    ///   - scale: s > 0 multiplying every g_kl.
+    ///   - symmetry: η, the correlation of J_ij and J_ji. Only η = 0 is solved: for nonlinear φ the effective
+    ///     process with η ≠ 0 is non-Gaussian (docs/PHYSICS.md), so any other value throws.
     /// - Throws: `ModelError` for fractions that are not positive or do not sum to 1 (to 1e-9), a matrix that is not
     ///   D × D, a negative or non-finite g_kl, a non-finite J0_kl, h0_k or σ_k < 0, s ≤ 0, η ≠ 0, and s·g_kl or σ_k
     ///   beyond the supported range of `NetworkModel`.
