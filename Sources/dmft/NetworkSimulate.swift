@@ -82,6 +82,9 @@ struct NetworkSimulate: ParsableCommand {
         for --t-max. Δ(τ) = (1/N) Σ_i ⟨h_i(t) h_i(t+τ)⟩_t by zero-padded FFT; λ_max by Benettin renormalisation of a \
         tangent vector (--lyapunov). Error bars are standard errors over the seeds. With --output FILE.csv writes \
         CSV `tau,delta,delta_error` and the run record FILE.run.json.
+        With --bias h0, --mean-coupling J0, --eta η (correlation of J_ij and J_ji) or a non-odd --phi the general \
+        network dh_i/dt = −h_i + h0 + Σ_j J_ij φ(h_j) + ξ_i, J_ij = J0/N + g z_ij/√N, is simulated instead: it reports \
+        μ = ⟨h⟩, M = ⟨φ(h)⟩ and Δ(τ) connected about μ (it tends to Δ∞ > 0), all with error bars; no --lyapunov.
         Example: dmft network simulate --N 2000 --g 2 --t-max 200 --seeds 4 --lyapunov
         """
     )

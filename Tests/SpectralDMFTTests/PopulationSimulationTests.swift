@@ -98,3 +98,25 @@ import Testing
         }
     }
 }
+
+/// `dmft network simulate` with the general options.
+@Suite struct GeneralSimulateCommandLineTests {
+    @Test func biasSelectsTheGeneralSimulatorAndReportsMuAndRate() throws {
+        let result = try runQuickTool(["network", "simulate", "--N", "60", "--g", "2", "--bias", "0.5", "--phi", "relu-tanh",
+                                       "--t-max", "20", "--transient", "5", "--seeds", "2", "--json"])
+        #expect(result.status == 0, "\(result.error)")
+        let record = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
+        let rate = record["mean_rate"] as! Double
+        #expect(rate > 0 && rate < 1)             // relu-tanh rates lie in [0, 1)
+        #expect(record["h0"] as? Double == 0.5)
+        #expect(record["mu"] is Double && record["mu_error"] is Double)
+    }
+
+    @Test(arguments: [["--lyapunov", "--bias", "0.5"], ["--eta", "1.5"]])
+    func badGeneralInputIsOneErrorLine(_ extra: [String]) throws {
+        let result = try runQuickTool(["network", "simulate", "--N", "60", "--g", "2", "--t-max", "20"] + extra)
+        #expect(result.status == 1)
+        #expect(result.error.hasPrefix("Error: "))
+        #expect(result.error.split(separator: "\n").count == 1)
+    }
+}
