@@ -46,6 +46,10 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case longTime = "long-time"
     /// Random Lotka–Volterra ecosystems: the cavity solution against simulation with exact fixed points.
     case ecosystem
+    /// Partially symmetric couplings: the exact linear DMFT against the exact covariance of finite networks.
+    case partialSymmetry = "partial-symmetry"
+    /// General one-population networks: λ_max with the full kernel, and the general finite-N simulator against the DMFT.
+    case generalChaos = "general-chaos"
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
     package func run(_ record: (ValidationCheck) -> Void) throws {
@@ -59,6 +63,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .generalNetwork: try GeneralNetworkValidation.run(record)
         case .longTime: try LongTimeValidation.run(record)
         case .ecosystem: try EcosystemValidation.run(record)
+        case .partialSymmetry: try PartialSymmetryValidation.run(record)
+        case .generalChaos: try GeneralChaosValidation.run(record)
         }
     }
 }

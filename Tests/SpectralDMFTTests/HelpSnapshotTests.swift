@@ -23,6 +23,7 @@ import Testing
         ["network", "simulate"],
         ["network", "transient"],
         ["network", "phase-diagram"],
+        ["network", "linear"],
         ["pspin"],
         ["pspin", "solve"],
         ["pspin", "scan"],

@@ -50,3 +50,26 @@ import Testing
     let above = try NetworkTransition.lyapunovExponent(coupling: result.gC + 0.02, noise: 0.5).0.lambdaMax
     #expect(below < 0 && above > 0)
 }
+
+/// λ_max of the general network reduces to the odd-φ λ_max (tanh, h0 = J0 = 0, g = 2; same coarse grid).
+@Test func generalLyapunovExponentReducesToTheOddCase() throws {
+    let odd = try NetworkModel(coupling: 2)
+    let oddSolution = try NetworkStationarySolver(grid: LagGrid(step: 0.5, minimumWindow: 120)).solve(odd)
+    let expected = try LyapunovExponent.compute(model: odd, solution: oddSolution)
+    let general = try GeneralNetworkModel(coupling: 2)
+    let generalSolution = try GeneralNetworkSolver(grid: oddSolution.grid).solve(general)
+    let result = try LyapunovExponent.compute(model: general, solution: generalSolution)
+    #expect(abs(result.lambdaMax - expected.lambdaMax) < 1e-9, "\(result.lambdaMax) vs \(expected.lambdaMax)")
+    #expect(abs(result.continuumEdge - expected.continuumEdge) < 1e-12)
+}
+
+/// relu-tanh, h0 = J0 = 0: on the fixed-point branch (g < g_c = √2) λ_max = −1 + g/√2 exactly, → 0 at g_c.
+@Test func generalLyapunovExponentOnTheFixedPointBranchVanishesAtTheCriticalCoupling() throws {
+    for g in [1.0, 1.3, 1.41] {
+        let model = try GeneralNetworkModel(coupling: g, nonlinearity: .reluTanh)
+        let solution = try model.solve()
+        #expect(solution.branch == .fixedPoint)
+        let result = try LyapunovExponent.compute(model: model, solution: solution)
+        #expect(abs(result.lambdaMax - (-1 + g / 2.0.squareRoot())) < 1e-12)
+    }
+}

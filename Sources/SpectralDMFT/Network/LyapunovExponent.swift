@@ -55,6 +55,47 @@ public enum LyapunovExponent {
                               isBoundState: bound, groundEnergyError: error)
     }
 
+    /// λ_max of a general one-population network (any φ, bias h0, mean coupling J0; docs/PHYSICS.md §1.10) from its
+    /// stationary solution.
+    ///
+    /// - Fixed-point branch (σ = 0, below g_c): the Jacobian −1 + J diag φ'(h*) has its bulk within radius
+    ///   g√⟨φ'²⟩ and the mean-mode outlier at J0⟨φ'⟩, so λ_max = −1 + max(g√⟨φ'²⟩, J0⟨φ'⟩) exactly.
+    /// - Chaotic or noise-driven branch: E0 is the lowest eigenvalue of `H = −∂_τ² + 1 − g² C_φ'(τ)` with the FULL
+    ///   kernel `C_φ'(τ) = E_z[(E_x φ'(μ + √(Δ0−Δ(τ)) x + √Δ(τ) z))²]` (split at the kinks of φ), whose potential
+    ///   tends to κ² = 1 − g² C_φ'(Δ∞) (not 1 − g²⟨φ'⟩²); shooting, node counting and Richardson extrapolation as
+    ///   in `compute(model:solution:)`, `λ_max = −1 + √(1 − E0)`. For odd φ with h0 = J0 = 0 the kernel is the one
+    ///   of §1.6 and the result agrees with `compute(model:solution:)` (tests: to 1e-9 at g = 2). The mean mode is
+    ///   not part of H (it is a separate outlier, J0⟨φ'⟩ on the fixed-point branch).
+    public static func compute(model: GeneralNetworkModel, solution: GeneralNetworkSolution) throws -> LyapunovResult {
+        let g = model.coupling
+        let slope = model.nonlinearity.derivative
+        if solution.branch == .fixedPoint {
+            let point = try model.fixedPoint()
+            let growth = max(point.bulkRadius, point.meanModeEigenvalue)
+            let energy = 1 - growth * growth
+            return LyapunovResult(lambdaMax: -1 + growth, groundEnergy: energy, continuumEdge: 1 - point.bulkRadius * point.bulkRadius,
+                                  isBoundState: false, groundEnergyError: 0)
+        }
+        let variance = solution.variance, mean = solution.mean
+        let g2 = g * g
+        let potential = solution.correlation.map { 1 - g2 * model.kernel(slope, lag: $0, variance: variance, mean: mean) }
+        let edge = 1 - g2 * model.kernel(slope, lag: solution.staticVariance, variance: variance, mean: mean)
+        let fine = groundEnergy(potential: potential, step: solution.grid.step, stride: 1, edge: edge)
+        let coarse = groundEnergy(potential: potential, step: solution.grid.step, stride: 2, edge: edge)
+        let energy: Double, error: Double, bound: Bool
+        if let fine, let coarse {
+            energy = fine + (fine - coarse) / 15
+            error = abs(fine - coarse) / 15
+            bound = true
+        } else {
+            energy = edge
+            error = 0
+            bound = false
+        }
+        return LyapunovResult(lambdaMax: -1 + (1 - energy).squareRoot(), groundEnergy: energy, continuumEdge: edge,
+                              isBoundState: bound, groundEnergyError: error)
+    }
+
     /// The potential `Q(τ_j) = 1 − g² C_φ'(Δ(τ_j); Δ0)` on the solution's lag grid.
     public static func potentialValues(model: NetworkModel, solution: NetworkSolution) -> [Double] {
         let table = CorrelationTable(nonlinearity: model.nonlinearity, pair: .derivative)

@@ -71,6 +71,49 @@ package final class CouplingMatrix {
         }
     }
 
+    /// Fills the matrix with `A_ij = standardDeviation · z_ij` where the pairs (z_ij, z_ji), i < j, are standard
+    /// normal with correlation `symmetry` (η ∈ [−1, 1]) and the diagonal z_ii ~ N(0, 1): ⟨A_ij²⟩ = sd²,
+    /// ⟨A_ij A_ji⟩ = η sd² (docs/PHYSICS.md, "Partially symmetric couplings"). Draw order: for each row i, z_ii, then
+    /// for j = i+1…N−1 two normals (a, b) giving z_ij = a, z_ji = η a + √(1 − η²) b.
+    package func fillPartiallySymmetric(standardDeviation: Double, symmetry: Double, using generator: inout Xoshiro256StarStar) {
+        fillBlocks(populationOf: [Int](repeating: 0, count: size), mean: [[0]], standardDeviation: [[standardDeviation]],
+                   symmetry: symmetry, using: &generator)
+    }
+
+    /// Fills a block-structured matrix: `A_ij = mean[k][l] + standardDeviation[k][l] · z_ij` for i in population
+    /// k = `populationOf[i]`, j in l. With `symmetry` η = 0 every z_ij is drawn independently row by row (as
+    /// `fillNormal`, bit for bit when there is one population with zero mean); with η ≠ 0 the pairs (z_ij, z_ji) are
+    /// correlated η as in `fillPartiallySymmetric` (then ⟨A_ij A_ji⟩ − ⟨A_ij⟩⟨A_ji⟩ = η sd_kl sd_lk).
+    package func fillBlocks(populationOf: [Int], mean: [[Double]], standardDeviation: [[Double]], symmetry: Double,
+                            using generator: inout Xoshiro256StarStar) {
+        precondition(populationOf.count == size)
+        let base = storage.baseAddress, ld = leadingDimension
+        if symmetry == 0 {
+            for row in 0..<size {
+                let start = base + row * ld
+                let k = populationOf[row]
+                let sdRow = standardDeviation[k], meanRow = mean[k]
+                for column in 0..<size {
+                    let l = populationOf[column]
+                    let value = sdRow[l] * generator.nextNormal()
+                    start[column] = meanRow[l] == 0 ? value : meanRow[l] + value
+                }
+            }
+            return
+        }
+        let complement = max(0, 1 - symmetry * symmetry).squareRoot()
+        for row in 0..<size {
+            let k = populationOf[row]
+            base[row * ld + row] = mean[k][k] + standardDeviation[k][k] * generator.nextNormal()
+            for column in (row + 1)..<max(row + 1, size) {
+                let l = populationOf[column]
+                let a = generator.nextNormal(), b = generator.nextNormal()
+                base[row * ld + column] = mean[k][l] + standardDeviation[k][l] * a
+                base[column * ld + row] = mean[l][k] + standardDeviation[l][k] * (symmetry * a + complement * b)
+            }
+        }
+    }
+
     /// `y = A x` (`x`, `y` hold `leadingDimension` values; distinct).
     package func multiply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
         let matrix = UnsafePointer(storage.baseAddress)

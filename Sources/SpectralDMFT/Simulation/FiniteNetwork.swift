@@ -27,8 +27,12 @@ public enum SimulationIntegrator: String, Sendable, Codable, CustomStringConvert
 /// tangent growth rate is that of the numerical trajectory. The tangent vector's products `J (φ'(h) ⊙ u)` are done
 /// in the same pass over `J` as `J φ(h)` (`CouplingMatrix.multiplyPair`). A step allocates nothing.
 package final class FiniteNetwork {
-    /// The model (g, σ, φ).
-    package let model: NetworkModel
+    /// The model (g, σ, φ) of a one-population odd-φ network (nil for a network made from a spec).
+    package let model: NetworkModel?
+    /// The populations, biases, mean couplings and η of a network made from a spec (nil otherwise).
+    package let spec: PopulationNetworkSpec?
+    /// The units of each population (one range 0..<N without a spec).
+    package let ranges: [Range<Int>]
     /// Number of units `N`.
     package let size: Int
     /// The couplings `J`.
@@ -43,11 +47,15 @@ package final class FiniteNetwork {
     private let activity: AlignedBuffer    // [φ(h_s) | φ'(h_s) u_s]
     private let product: AlignedBuffer     // [J φ(h_s) | J (φ'(h_s) u_s)]
     private let kernel: Kernel
+    /// h0 of each unit (nil when every bias is 0).
+    private let bias: AlignedBuffer?
 
     /// φ and φ' as used in the inner loop (tanh computes both from one tanh).
     private enum Kernel {
         case tanh
         case general(@Sendable (Double) -> Double, @Sendable (Double) -> Double)
+        /// Per population: its units, φ_k and φ_k'.
+        case populations([(Range<Int>, @Sendable (Double) -> Double, @Sendable (Double) -> Double)])
     }
 
     /// A network of `size` units with all couplings zero and `h = u = 0`; draw them with `draw(using:)`.
@@ -57,6 +65,9 @@ package final class FiniteNetwork {
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         guard size >= 2 && size <= SimulationLimits.maximumSize else { throw SimulationError.invalidSize(size) }
         self.model = model
+        spec = nil
+        ranges = [0..<size]
+        bias = nil
         self.size = size
         couplings = try CouplingMatrix(size: size, backend: backend, threads: threads)
         stride = couplings.leadingDimension
@@ -73,11 +84,54 @@ package final class FiniteNetwork {
         }
     }
 
+    /// A network of `size` units made from `spec` (populations, biases, mean couplings, η), couplings zero and
+    /// `h = u = 0`; draw them with `draw(using:)`.
+    ///
+    /// - Throws: `SimulationError.invalidSize` for `size < 2 D` or `> 16384` (every population needs 2 units),
+    ///   `.blasUnavailable` as `CouplingMatrix`.
+    package init(spec: PopulationNetworkSpec, size: Int, backend: MatrixVectorBackend = .automatic,
+                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        guard size >= 2 && size <= SimulationLimits.maximumSize else { throw SimulationError.invalidSize(size) }
+        let ranges = spec.ranges(size: size)
+        guard ranges.allSatisfy({ $0.count >= 2 }) else { throw SimulationError.invalidSize(size) }
+        model = nil
+        self.spec = spec
+        self.ranges = ranges
+        self.size = size
+        couplings = try CouplingMatrix(size: size, backend: backend, threads: threads)
+        stride = couplings.leadingDimension
+        current = AlignedBuffer(count: 2 * stride)
+        stage = AlignedBuffer(count: 2 * stride)
+        slope = AlignedBuffer(count: 2 * stride)
+        slopeSum = AlignedBuffer(count: 2 * stride)
+        activity = AlignedBuffer(count: 2 * stride)
+        product = AlignedBuffer(count: 2 * stride)
+        kernel = .populations(ranges.indices.map { (ranges[$0], spec.nonlinearities[$0].function, spec.nonlinearities[$0].derivative) })
+        if spec.biases.allSatisfy({ $0 == 0 }) {
+            bias = nil
+        } else {
+            let values = AlignedBuffer(count: stride)
+            for (k, range) in ranges.enumerated() { for i in range { values[i] = spec.biases[k] } }
+            bias = values
+        }
+    }
+
     /// Draws a realisation from `generator`, in this order: the couplings `J_ij = (g/√N) z` row by row, the initial
     /// state `h_i(0) = √initialVariance · z`, and the tangent vector `u(0) = z/|z|` (always drawn, so the trajectory
     /// does not depend on whether the tangent is followed).
+    /// With a spec the couplings are `CouplingMatrix.fillBlocks` with means J0_kl/N and standard deviations
+    /// g_kl/√N (the rest in the same order).
     package func draw(initialVariance: Double = 1, using generator: inout Xoshiro256StarStar) {
-        couplings.fillNormal(standardDeviation: model.coupling / Double(size).squareRoot(), using: &generator)
+        if let spec {
+            var populationOf = [Int](repeating: 0, count: size)
+            for (k, range) in ranges.enumerated() { for i in range { populationOf[i] = k } }
+            let n = Double(size)
+            couplings.fillBlocks(populationOf: populationOf, mean: spec.meanCouplings.map { $0.map { $0 / n } },
+                                 standardDeviation: spec.couplingScales.map { $0.map { $0 / n.squareRoot() } },
+                                 symmetry: spec.symmetry, using: &generator)
+        } else if let model {
+            couplings.fillNormal(standardDeviation: model.coupling / Double(size).squareRoot(), using: &generator)
+        }
         let h = current.baseAddress, u = current.baseAddress + stride
         let scale = initialVariance.squareRoot()
         for i in 0..<size { h[i] = scale * generator.nextNormal() }
@@ -133,6 +187,11 @@ package final class FiniteNetwork {
         case .general(let phi, let derivative):
             for i in 0..<n { a[i] = phi(x[i]) }
             if tangent { for i in 0..<n { a[ld + i] = derivative(x[i]) * x[ld + i] } }
+        case .populations(let parts):
+            for (range, phi, derivative) in parts {
+                for i in range { a[i] = phi(x[i]) }
+                if tangent { for i in range { a[ld + i] = derivative(x[i]) * x[ld + i] } }
+            }
         }
         let p = product.baseAddress, k = slope.baseAddress
         if tangent {
@@ -144,6 +203,10 @@ package final class FiniteNetwork {
         } else {
             couplings.multiply(activity.baseAddress, into: p)
             for i in 0..<n { k[i] = p[i] - x[i] }
+        }
+        if let bias {
+            let b = bias.baseAddress
+            for i in 0..<n { k[i] += b[i] }
         }
     }
 

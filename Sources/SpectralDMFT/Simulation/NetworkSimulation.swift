@@ -143,9 +143,14 @@ public struct NetworkSimulationPlan: Sendable, Codable {
     /// 6e-4 at dt = 0.05) is below the statistical error of a production run. Halving either step changes ⟨h²⟩
     /// and λ_max at g = 2 by less than their statistical errors (measured).
     public static func automaticStep(for model: NetworkModel, integrator: SimulationIntegrator) -> Double {
+        automaticStep(coupling: model.coupling, integrator: integrator)
+    }
+
+    /// `automaticStep(for:integrator:)` for a coupling scale g.
+    package static func automaticStep(coupling: Double, integrator: SimulationIntegrator) -> Double {
         switch integrator {
-        case .rungeKutta4: return min(0.1, 0.25 / model.coupling)
-        case .stochasticHeun: return min(0.05, 0.125 / model.coupling)
+        case .rungeKutta4: return min(0.1, 0.25 / coupling)
+        case .stochasticHeun: return min(0.05, 0.125 / coupling)
         }
     }
 
@@ -155,6 +160,12 @@ public struct NetworkSimulationPlan: Sendable, Codable {
     ///   dt ≤ 0 or beyond the integrator's stability limit (2.7/(1+g) for RK4, 2/(1+g) for Heun), RK4 with σ > 0,
     ///   K < 1, a lag longer than t_max, a non-positive sample or renormalisation interval, more than 10¹⁰ steps.
     public init(model: NetworkModel, options: NetworkSimulationOptions) throws {
+        try self.init(coupling: model.coupling, noise: model.noise, options: options)
+    }
+
+    /// The schedule for a network of coupling scale g = `coupling` (step and stability limit) and largest noise
+    /// amplitude `noise` (integrator choice); throws as `init(model:options:)`.
+    package init(coupling: Double, noise: Double, options: NetworkSimulationOptions) throws {
         let size = options.size
         guard size >= 2 && size <= SimulationLimits.maximumSize else { throw SimulationError.invalidSize(size) }
         guard options.duration.isFinite && options.duration > 0 else { throw SimulationError.invalidDuration(options.duration) }
@@ -166,11 +177,11 @@ public struct NetworkSimulationPlan: Sendable, Codable {
             throw SimulationError.invalidInitialVariance(options.initialVariance)
         }
         guard options.threads >= 1 else { throw SimulationError.invalidThreads(options.threads) }
-        let integrator = options.integrator ?? .default(noise: model.noise)
-        if integrator == .rungeKutta4 && model.noise > 0 { throw SimulationError.integratorNeedsNoNoise }
-        let step = options.step ?? Self.automaticStep(for: model, integrator: integrator)
+        let integrator = options.integrator ?? .default(noise: noise)
+        if integrator == .rungeKutta4 && noise > 0 { throw SimulationError.integratorNeedsNoNoise }
+        let step = options.step ?? Self.automaticStep(coupling: coupling, integrator: integrator)
         guard step.isFinite && step > 0 else { throw SimulationError.invalidStep(step) }
-        let limit = (integrator == .rungeKutta4 ? 2.7 : 2.0) / (1 + model.coupling)
+        let limit = (integrator == .rungeKutta4 ? 2.7 : 2.0) / (1 + coupling)
         guard step <= limit else { throw SimulationError.stepBeyondStability(step: step, limit: limit, integrator: integrator) }
         let totalSteps = (options.transient + options.duration) / step
         guard totalSteps <= 1e10 else { throw SimulationError.tooManySteps(totalSteps) }
