@@ -25,6 +25,31 @@ struct PSpinAgeRecord: Encodable {
     let thresholdEnergy: Double?
     let energyErrorBar: Double?
     let flags: LongTimeFlags
+    /// The threshold state the aging approaches (pure p ≥ 3 below T_d).
+    let asymptote: AgingAsymptote?
+    /// E(t) − E_∞ ≈ A t^{−α} fitted on [t_max/100, t_max].
+    let energyExponent: Exponent?
+    /// dχ/dC of each waiting-time cut for C in [0.1, 0.5].
+    let fdSlopes: [FDSlope]
+    struct Exponent: Encodable {
+        let from: Double
+        let to: Double
+        let asymptote: Double
+        let alpha: Double
+        /// Standard error of the fit.
+        let statisticalError: Double
+        /// |α_M − α_2M| (with --error-bar).
+        let blockSizeDifference: Double?
+    }
+    struct FDSlope: Encodable {
+        let waitingTime: Double
+        let correlationRange: [Double]
+        let slope: Double
+        let slopeError: Double
+        let points: Int
+        /// |slope_M − slope_2M| (with --error-bar).
+        let blockSizeDifference: Double?
+    }
     let cores: Int
     let version: String
     let files: [String]
@@ -44,7 +69,10 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
         below E_th) larger than --flag-tolerance. Accuracy today: |ΔE| ≈ 1e-4–1e-3 at M = 512 (docs/PHYSICS.md §2.8); \
         at T > 0 the energy rises above its minimum by 1e-3 at long times (M = 256: T = 0.4 at t ≈ 520), \
         which the default tolerance refuses. Writes DIR/energy.csv `t,energy,mu,error_bar`, DIR/correlation.csv `t_w,tau,C`, \
-        DIR/fdt.csv `t_w,t,C,chi` (χ(t,t_w) = ∫_{t_w}^t R(t,s) ds) and DIR/run.json. No checkpoints (use \
+        DIR/fdt.csv `t_w,t,C,chi` (χ(t,t_w) = ∫_{t_w}^t R(t,s) ds) and DIR/run.json, which also holds, for a pure \
+        p ≥ 3 below T_d, the threshold state (q, x, βx, E_∞), the exponent α of E − E_∞ ∝ t^−α fitted on \
+        [t-max/100, t-max] and, per t_w, the FD slope dχ/dC for 0.1 ≤ C ≤ 0.5 (each with its fit error and, with \
+        --error-bar, its change between M and 2M). No checkpoints (use \
         `pspin quench` for those, at t ≲ 500). Example:
           dmft pspin age --p 3 --T 0.4 --t-max 1e4 --block-size 256 --error-bar --output age04
         """
@@ -166,17 +194,43 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
             try correlation.write(to: paths[1])
             try fdt.write(to: paths[2])
             let last = best.samples.last!
+            let asymptote = try? AgingAsymptote(mixture: mixture, temperature: temperature)
+            var exponent: PSpinAgeRecord.Exponent?
+            if let limit = asymptote?.energy ?? (temperature == 0 ? quench.thresholdEnergy : nil), last.time >= 100,
+               let fit = best.energyPowerLaw(asymptote: limit, from: last.time / 100, to: last.time) {
+                let other = solutions.count == 2 ? coarse.energyPowerLaw(asymptote: limit, from: last.time / 100, to: last.time) : nil
+                exponent = .init(from: last.time / 100, to: last.time, asymptote: limit, alpha: -fit.slope,
+                                 statisticalError: fit.slopeError, blockSizeDifference: other.map { abs($0.slope - fit.slope) })
+            }
+            let range = 0.1...0.5
+            var slopes: [PSpinAgeRecord.FDSlope] = []
+            for (k, cut) in best.waitingCuts.enumerated() {
+                guard let fit = cut.fluctuationDissipationSlope(correlations: range) else { continue }
+                let other = solutions.count == 2 ? coarse.waitingCuts[k].fluctuationDissipationSlope(correlations: range) : nil
+                slopes.append(.init(waitingTime: cut.waitingTime, correlationRange: [range.lowerBound, range.upperBound],
+                                    slope: fit.slope, slopeError: fit.slopeError, points: fit.points,
+                                    blockSizeDifference: other.map { abs($0.slope - fit.slope) }))
+            }
             let record = PSpinAgeRecord(
                 mixture: mixture.description, formula: mixture.formula, temperature: temperature, start: "random",
                 tMax: last.time, initialStep: best.options.initialStep, waitingTimes: best.waitingCuts.map(\.waitingTime),
                 runs: runs, finalEnergy: last.energy, finalMultiplier: last.multiplier,
                 thresholdEnergy: temperature == 0 ? quench.thresholdEnergy : nil, energyErrorBar: largestBar,
-                flags: best.flags, cores: ProcessInfo.processInfo.activeProcessorCount, version: PackageInfo.version,
+                flags: best.flags, asymptote: asymptote, energyExponent: exponent, fdSlopes: slopes, cores: ProcessInfo.processInfo.activeProcessorCount, version: PackageInfo.version,
                 files: Array(paths.prefix(3)))
             try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: paths[3])
             print("p-spin aging \(mixture.label), T = \(temperature) from a random start to t = \(last.time): "
                   + runs.map { String(format: "M = %d in %.1f s", $0.blockSize, $0.seconds) }.joined(separator: ", "))
             print("  E(t_max) = \(last.energy)" + (largestBar.map { String(format: " ± %.2e (largest |E_M − E_2M| for t ≥ 1)", $0) } ?? ""))
+            if let exponent {
+                print(String(format: "  E − E_∞ ∝ t^−α on [%g, %g]: α = %.4f ± %.4f (fit)", exponent.from, exponent.to,
+                             exponent.alpha, exponent.statisticalError)
+                      + (exponent.blockSizeDifference.map { String(format: " ± %.4f (M vs 2M)", $0) } ?? ""))
+            }
+            for slope in slopes {
+                print(String(format: "  FD slope dχ/dC at t_w = %g (0.1 ≤ C ≤ 0.5): %.4f", slope.waitingTime, slope.slope)
+                      + (asymptote.map { String(format: " (aging theory −βx = %.4f)", -$0.agingSlope) } ?? ""))
+            }
             for path in paths { print("  wrote \(path)") }
         } catch {
             if createdFolder { try? FileManager.default.removeItem(at: folder) }

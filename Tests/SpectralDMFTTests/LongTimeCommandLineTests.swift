@@ -24,11 +24,25 @@ private func ageFolder(_ name: String) throws -> URL {
     #expect((record["runs"] as? [Any])?.count == 2)
     // The library's own numbers: the 2M run's last energy and the M/2M difference.
     let quench = try LongTimeQuench(mixture: .pure(3), temperature: 0.4)
-    let fine = try LongTimeQuenchSolver(quench, options: LongTimeOptions(blockSize: 64, maximumTime: 16)).solve()
+    let fine = try LongTimeQuenchSolver(quench, options: LongTimeOptions(blockSize: 64, maximumTime: 16, waitingTimes: [1, 4])).solve()
     let final = try #require(record["final_energy"] as? Double)
     #expect(abs(final - fine.samples.last!.energy) < 1e-14)  // JSON keeps 16 digits
     let bar = try #require(record["energy_error_bar"] as? Double)
     #expect(bar > 1e-6 && bar < 1e-2)
+    // The threshold state of p = 3 at T = 0.4 (docs/PHYSICS.md §2.5), the FD slopes of the 2M run's cuts, and no
+    // exponent fit (it needs t-max ≥ 100).
+    let asymptote = try #require(record["asymptote"] as? [String: Any])
+    #expect(abs(try #require(asymptote["energy"] as? Double) + 0.944368) < 1e-6)
+    #expect(record["energy_exponent"] == nil)
+    let slopes = try #require(record["fd_slopes"] as? [[String: Any]])
+    #expect(slopes.count >= 1)
+    for entry in slopes {
+        let tw = try #require(entry["waiting_time"] as? Double)
+        let cut = try #require(fine.waitingCuts.first { $0.waitingTime == tw })
+        let fit = try #require(cut.fluctuationDissipationSlope(correlations: 0.1...0.5))
+        #expect(abs(try #require(entry["slope"] as? Double) - fit.slope) < 1e-12)
+        #expect(entry["block_size_difference"] is Double)
+    }
 }
 
 @Test func pspinAgeRefusesBadInputWithOneLineAndWritesNothing() throws {
