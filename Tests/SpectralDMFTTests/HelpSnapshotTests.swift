@@ -35,6 +35,8 @@ import Testing
         ["ecosystem", "cavity"],
         ["ecosystem", "dynamics"],
         ["ecosystem", "simulate"],
+        ["ecosystem", "stationary"],
+        ["ecosystem", "phase-diagram"],
         ["validate"],
         ["bench"],
         ["reproduce"],
