@@ -196,11 +196,15 @@ public struct EcosystemStationarySolver: StationarySolver {
     }
 
     static let chunks = 16
+    /// A converged C(0) − C∞ below this fraction of C(0) is the static (non-fluctuating) fixed point: refused.
+    static let minimumFluctuation = 0.01
 
     /// Solves `problem`; `progress` gets (repetition, iteration, residual).
     ///
     /// - Throws: `ConvergenceError.notConverged` (with the residual) when a repetition does not reach the
-    ///   tolerance, `.nonFinite` when an abundance overflows (unbounded growth).
+    ///   tolerance, `.nonFinite` when an abundance overflows (unbounded growth),
+    ///   `EcosystemStationaryError.staticSolution` when a repetition converged to the static state
+    ///   (C(0) − C∞ < 1 % of C(0)) instead of a fluctuating one.
     public func solve(_ problem: EcosystemStationaryProblem,
                       progress: ((Int, Int, Double) -> Void)?) throws -> EcosystemStationarySolution {
         let lagCount = problem.lagCount
@@ -279,6 +283,11 @@ public struct EcosystemStationarySolver: StationarySolver {
                 output = (Array(mapped[1...]), mapped[0], below / (n * w))
                 return mapped[1]
             })
+            let plateauOut = Self.plateau(output.c, from: plateauStart)
+            guard output.c[0] - plateauOut > Self.minimumFluctuation * output.c[0] else {
+                throw EcosystemStationaryError.staticSolution(repetition: repetition, secondMoment: output.c[0],
+                                                              plateau: plateauOut)
+            }
             results.append(output)
             clipped = max(clipped, lastClipped)
             reports.append(ConvergenceReport(
@@ -404,15 +413,15 @@ private struct StationaryWork: @unchecked Sendable {
 /// Cov(x_i, x_{i+j}) = c_j exactly for every |j| ≤ K and every i (the process is periodic; lags of a path of length
 /// L are exact when L + K ≤ P). Negative eigenvalues (c not positive definite on the circle) are clipped to 0 and
 /// their weight reported; a jitter of 10⁻¹⁰ c_0 is added to all eigenvalues so that √Λ stays a smooth function of c.
-final class CirculantGaussianField: @unchecked Sendable {
+package final class CirculantGaussianField: @unchecked Sendable {
     /// Period P (points).
-    let period: Int
+    package let period: Int
     private let evenInput: AlignedBuffer
     private let eigenvalues: AlignedBuffer
     /// √Λ_k / P in FFTW halfcomplex order.
     private let amplitude: AlignedBuffer
 
-    init(period: Int) throws {
+    package init(period: Int) throws {
         precondition(period >= 8 && period & (period - 1) == 0, "the period must be a power of two >= 8")
         self.period = period
         evenInput = try AlignedBuffer(allocating: period / 2 + 1, for: "the circulant covariance")
@@ -422,7 +431,7 @@ final class CirculantGaussianField: @unchecked Sendable {
 
     /// Sets the covariance c_0…c_K (K < P/2); returns the clipped weight Σ|Λ_k < 0| / Σ|Λ_k| (over all P modes).
     @discardableResult
-    func prepare(covariance c: [Double]) -> Double {
+    package func prepare(covariance c: [Double]) -> Double {
         let half = period / 2
         precondition(c.count >= 1 && c.count <= half)
         let e = evenInput.baseAddress
@@ -446,7 +455,7 @@ final class CirculantGaussianField: @unchecked Sendable {
     }
 
     /// x = Λ^{1/2} ξ: `noise` holds ξ (P values, unchanged), `scratch` is overwritten, `output` receives x.
-    func sample(noise: AlignedBuffer, scratch: AlignedBuffer, into output: AlignedBuffer) {
+    package func sample(noise: AlignedBuffer, scratch: AlignedBuffer, into output: AlignedBuffer) {
         FFTWPlanner.execute(.realToHalfcomplex, input: noise, output: scratch)
         let hat = scratch.baseAddress, a = amplitude.baseAddress
         for k in 0..<period { hat[k] *= a[k] }
@@ -455,4 +464,19 @@ final class CirculantGaussianField: @unchecked Sendable {
 
     /// Relative jitter added to the eigenvalues.
     static let jitter = 1e-10
+}
+
+/// A stationary solve that converged to something other than the fluctuating state.
+public enum EcosystemStationaryError: Error, Equatable, CustomStringConvertible {
+    /// The iteration reached the static fixed point (ζ ≡ 0): C(0) − C∞ below 1 % of C(0).
+    case staticSolution(repetition: Int, secondMoment: Double, plateau: Double)
+
+    public var description: String {
+        switch self {
+        case .staticSolution(let repetition, let secondMoment, let plateau):
+            return "repetition \(repetition + 1) converged to the static solution (C(0) = "
+                + String(format: "%.6g, C_inf = %.6g", secondMoment, plateau)
+                + "): no fluctuating state found; use more paths or a longer window"
+        }
+    }
 }
