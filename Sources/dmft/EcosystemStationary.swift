@@ -10,7 +10,7 @@ struct EcosystemStationaryRecord: Encodable {
     }
     let mu: Double, sigma: Double, gamma: Double, lambda: Double
     let dt: Double, window: Double, transient: Double, maxLag: Double, extinctionThreshold: Double
-    let paths: Int, repetitions: Int, seed: UInt64, damping: Double, tolerance: Double
+    let paths: Int, repetitions: Int, seed: UInt64, damping: Double, andersonDepth: Int, tolerance: Double
     let iterations: [Int], residuals: [Double]
     let clippedWeight: Double
     let C0: Estimate, Cinf: Estimate, m: Estimate, decorrelationTime: Estimate, nearExtinctFraction: Estimate
@@ -21,7 +21,7 @@ struct EcosystemStationaryRecord: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case mu, sigma, gamma, lambda, dt, window, transient, maxLag = "max_lag", extinctionThreshold = "extinction_threshold"
-        case paths, repetitions, seed, damping, tolerance, iterations, residuals, clippedWeight = "clipped_weight"
+        case paths, repetitions, seed, damping, andersonDepth = "anderson_depth", tolerance, iterations, residuals, clippedWeight = "clipped_weight"
         case C0, Cinf = "C_inf", m, decorrelationTime = "decorrelation_time", nearExtinctFraction = "near_extinct_fraction"
         case method, seconds, version, files
     }
@@ -86,6 +86,10 @@ struct EcosystemStationary: ParsableCommand {
             transform: ArgumentValue.number)
     var tolerance: Double = 1e-8
 
+    @Option(name: .customLong("anderson-depth"), parsing: .unconditional,
+            help: "Anderson mixing over this many past sweeps (0: plain damped iteration).")
+    var andersonDepth: Int = 5
+
     @Option(name: .customLong("max-iterations"), parsing: .unconditional, help: "Sweeps allowed per repetition.")
     var maxIterations: Int = 300
 
@@ -109,6 +113,7 @@ struct EcosystemStationary: ParsableCommand {
         options.damping = damping
         options.tolerance = tolerance
         options.maximumIterations = maxIterations
+        options.andersonDepth = andersonDepth
         options.threads = threads
         do {
             let problem = try EcosystemStationaryProblem(
@@ -154,7 +159,7 @@ struct EcosystemStationary: ParsableCommand {
         let record = EcosystemStationaryRecord(
             mu: model.mu, sigma: model.sigma, gamma: model.gamma, lambda: lambda, dt: dt, window: window,
             transient: transient, maxLag: maxLag, extinctionThreshold: extinctionThreshold, paths: paths,
-            repetitions: repetitions, seed: seed, damping: damping, tolerance: tolerance,
+            repetitions: repetitions, seed: seed, damping: damping, andersonDepth: andersonDepth, tolerance: tolerance,
             iterations: solution.reports.map(\.iterations), residuals: solution.reports.map(\.residual),
             clippedWeight: solution.clippedWeight, C0: E(solution.secondMoment), Cinf: E(solution.plateau),
             m: E(solution.meanAbundance), decorrelationTime: E(solution.decorrelationTime),
