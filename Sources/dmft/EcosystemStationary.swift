@@ -88,7 +88,7 @@ struct EcosystemStationary: ParsableCommand {
 
     @Option(name: .customLong("anderson-depth"), parsing: .unconditional,
             help: "Anderson mixing over this many past sweeps (0: plain damped iteration).")
-    var andersonDepth: Int = 5
+    var andersonDepth: Int = 0
 
     @Option(name: .customLong("max-iterations"), parsing: .unconditional, help: "Sweeps allowed per repetition.")
     var maxIterations: Int = 300

@@ -34,7 +34,7 @@ import SpectralDMFT
         let output = folder.appendingPathComponent("chaos").path
         let (status, _, error) = try runTool([
             "ecosystem", "stationary", "--mu", "10", "--sigma", "2.5", "--lambda", "0.001", "--paths", "64",
-            "--repetitions", "2", "--window", "60", "--transient", "20", "--max-lag", "10", "--dt", "0.1",
+            "--repetitions", "2", "--window", "60", "--transient", "20", "--max-lag", "10", "--dt", "0.1", "--anderson-depth", "5",
             "--output", output])
         #expect(status == 0, "\(error)")
         let text = try String(contentsOfFile: output + "/correlation.csv", encoding: .utf8)

@@ -78,7 +78,7 @@ import Testing
                                        window: 60, transient: 20, maximumLag: 10)
     }
 
-    /// On a small problem (64 paths) the common-random-number iteration converges to 1e-8 on a fluctuating state;
+    /// On a small problem (64 paths) the Anderson-mixed iteration converges to 1e-8 on a fluctuating state;
     /// the answer does not depend on the thread count; C(0) ≥ m² holds exactly (same samples), and a fraction of
     /// the species is near extinction. (The statistics of 64 paths are far from production quality.)
     @Test func convergesOnASmallProblem() throws {
@@ -86,6 +86,7 @@ import Testing
         options.paths = 64
         options.repetitions = 2
         options.seed = 1
+        options.andersonDepth = 5
         options.threads = 2
         let solution = try EcosystemStationarySolver(options: options).solve(try Self.smallProblem())
         #expect(solution.report.residual <= 1e-8)
