@@ -46,7 +46,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case longTime = "long-time"
     /// Random Lotka–Volterra ecosystems: the cavity solution against simulation with exact fixed points.
     case ecosystem
-    /// The stationary chaotic phase of the ecosystem (γ = 0, λ > 0, σ > √2): TTI sampling DMFT against simulation.
+    /// The stationary chaotic phase of the ecosystem (γ = 0, λ > 0, σ > √2): the circulant embedding of its field.
     case ecosystemChaos = "ecosystem-chaos"
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
