@@ -50,6 +50,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case partialSymmetry = "partial-symmetry"
     /// General one-population networks: λ_max with the full kernel, and the general finite-N simulator against the DMFT.
     case generalChaos = "general-chaos"
+    /// The stationary chaotic phase of the ecosystem (γ = 0, λ > 0, σ > √2): the circulant embedding of its field.
+    case ecosystemChaos = "ecosystem-chaos"
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
     package func run(_ record: (ValidationCheck) -> Void) throws {
@@ -65,6 +67,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .ecosystem: try EcosystemValidation.run(record)
         case .partialSymmetry: try PartialSymmetryValidation.run(record)
         case .generalChaos: try GeneralChaosValidation.run(record)
+        case .ecosystemChaos: try EcosystemStationaryValidation.run(record)
         }
     }
 }

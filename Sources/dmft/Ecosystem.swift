@@ -5,7 +5,7 @@ import SpectralDMFT
 struct Ecosystem: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Random Lotka–Volterra ecosystems dN_i/dt = N_i(1 − N_i − Σ_j α_ij N_j) + λ: cavity solution, sampling DMFT, simulation.",
-        subcommands: [EcosystemCavity.self, EcosystemDynamics.self, EcosystemSimulate.self]
+        subcommands: [EcosystemCavity.self, EcosystemDynamics.self, EcosystemSimulate.self, EcosystemStationary.self, EcosystemPhaseDiagramCommand.self]
     )
 }
 

@@ -36,6 +36,8 @@ import Testing
         ["ecosystem", "cavity"],
         ["ecosystem", "dynamics"],
         ["ecosystem", "simulate"],
+        ["ecosystem", "stationary"],
+        ["ecosystem", "phase-diagram"],
         ["validate"],
         ["bench"],
         ["reproduce"],

@@ -1,0 +1,185 @@
+import Foundation
+
+/// What a long direct simulation measures in a stationary state (λ > 0): the time-averaged autocorrelation
+/// C(τ) = (1/S) Σ_i ⟨N_i(t) N_i(t + τ)⟩_t over a window after a transient, the mean abundance and the fraction of
+/// time species spend below a threshold, each with its standard error over the realisations.
+public struct EcosystemStationaryMeasurement: Sendable, Codable {
+    /// Lags τ_j = j·Δ (Δ = the sample interval), j = 0…K.
+    public let lags: [Double]
+    /// C(τ_j) with its standard error over realisations.
+    public let correlation: [EcosystemEstimate]
+    /// m = ⟨N⟩ over species and window.
+    public let meanAbundance: EcosystemEstimate
+    /// Fraction of (species, sample) pairs with N < `extinctionThreshold`.
+    public let nearExtinctFraction: EcosystemEstimate
+    /// The threshold used.
+    public let extinctionThreshold: Double
+    /// Std over the window of m(t) = (1/S)Σ_i N_i(t), averaged over realisations: the collective fluctuation
+    /// (O(S^{−1/2}) in a chaotic state).
+    public let meanFluctuation: Double
+    /// Per-realisation C(τ), for diagnostics.
+    public let realisations: [[Double]]
+}
+
+extension EcosystemSimulator {
+    /// Integrates every realisation for `transient` + `window` (RK4 in log N with `options.step`), samples the
+    /// abundances every `options.sampleInterval` over the window, and measures C(τ) for τ ≤ `maximumLag` (FFT lag
+    /// sums), m and the near-extinct fraction. Interactions and initial state are drawn exactly as by `run()`
+    /// (stream k of the seed for realisation k), so realisation k is the same community.
+    ///
+    /// - Throws: `EcosystemError.invalidParameter` for λ = 0 (no stationary state), a non-positive transient or
+    ///   window, a maximum lag beyond half the window; `.diverged` on unbounded growth; `AllocationError`.
+    public func stationaryCorrelation(transient: Double, window: Double, maximumLag: Double,
+                                      extinctionThreshold: Double = 0.01,
+                                      progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> EcosystemStationaryMeasurement {
+        func require(_ ok: Bool, _ name: String, _ value: Double, _ requirement: String) throws {
+            if !ok { throw EcosystemError.invalidParameter(name: name, value: value, requirement: requirement) }
+        }
+        try require(model.lambda > 0, "lambda", model.lambda, "> 0 for a stationary measurement")
+        try require(transient.isFinite && transient >= 0, "transient", transient, ">= 0")
+        try require(window.isFinite && window > 0, "window", window, "> 0")
+        let every = max(1, Int((options.sampleInterval / options.step).rounded()))
+        let interval = Double(every) * options.step
+        let samples = Int((window / interval).rounded())
+        let lagCount = Int((maximumLag / interval).rounded()) + 1
+        try require(maximumLag.isFinite && lagCount >= 2 && lagCount - 1 <= samples / 2, "max-lag", maximumLag,
+                    "at least one sample interval and at most window/2")
+        try require(extinctionThreshold.isFinite && extinctionThreshold > 0, "extinction-threshold", extinctionThreshold, "> 0")
+        let count = options.realisations
+        let workers = max(1, min(options.threads, count))
+        let matrixThreads = max(1, options.threads / workers)
+        let model = self.model, options = self.options
+        let transientSteps = Int((transient / options.step).rounded())
+        let outcomes = ParallelMap.run(
+            count: count, workers: workers, makeWorkspace: { () -> StationarySimulationWorkspace? in nil },
+            completed: { done in progress?(done, count) },
+            body: { workspace, index -> Result<(c: [Double], m: Double, below: Double, spread: Double), any Error> in
+                Result {
+                    if workspace == nil {
+                        workspace = try StationarySimulationWorkspace(species: options.species, samples: samples,
+                                                                      matrixThreads: matrixThreads)
+                    }
+                    return try workspace!.measure(index, model: model, options: options, transientSteps: transientSteps,
+                                                  every: every, samples: samples, lagCount: lagCount,
+                                                  threshold: extinctionThreshold)
+                }
+            })
+        let results = try outcomes.map { try $0.get() }
+        return EcosystemStationaryMeasurement(
+            lags: (0..<lagCount).map { Double($0) * interval },
+            correlation: (0..<lagCount).map { j in EcosystemEstimate(results.map { $0.c[j] }) },
+            meanAbundance: EcosystemEstimate(results.map(\.m)), nearExtinctFraction: EcosystemEstimate(results.map(\.below)),
+            extinctionThreshold: extinctionThreshold, meanFluctuation: results.map(\.spread).reduce(0, +) / Double(count),
+            realisations: results.map(\.c))
+    }
+}
+
+/// One worker's buffers for `stationaryCorrelation`: the interactions, RK4 stages and the sampled series.
+final class StationarySimulationWorkspace {
+    let species: Int
+    let matrix: CouplingMatrix
+    let logAbundance, abundance, product, stage, slope, trial: AlignedBuffer
+    /// Samples × species, row-major (sample-major): series of species i at stride `species`.
+    let series: AlignedBuffer
+
+    init(species: Int, samples: Int, matrixThreads: Int) throws {
+        self.species = species
+        matrix = try CouplingMatrix(size: species, backend: .vectorised, threads: matrixThreads)
+        let ld = matrix.leadingDimension
+        logAbundance = AlignedBuffer(count: ld)
+        abundance = AlignedBuffer(count: ld)
+        product = AlignedBuffer(count: ld)
+        stage = AlignedBuffer(count: ld)
+        slope = AlignedBuffer(count: ld)
+        trial = AlignedBuffer(count: ld)
+        series = try AlignedBuffer(allocating: max(1, samples * species), for: "the sampled abundances")
+    }
+
+    /// The interactions and initial state of realisation `index`, drawn as `EcosystemSimulator.run()` draws them.
+    private func draw(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions) {
+        var generator = Xoshiro256StarStar(seed: options.seed, stream: index)
+        let s = Double(species)
+        let mean = model.mu / s, scale = model.sigma / s.squareRoot()
+        let partner = (1 - model.gamma * model.gamma).squareRoot()
+        for i in 0..<species {
+            matrix[i, i] = 0
+            for j in (i + 1)..<max(i + 1, species) {
+                let z1 = generator.nextNormal(), z2 = generator.nextNormal()
+                matrix[i, j] = mean + scale * z1
+                matrix[j, i] = mean + scale * (model.gamma * z1 + partner * z2)
+            }
+        }
+        let y = logAbundance.baseAddress
+        for i in 0..<matrix.leadingDimension { y[i] = 0 }
+        for i in 0..<species {
+            switch options.start {
+            case .constant(let value): y[i] = log(value)
+            case .uniform:
+                var u = generator.nextUniform()
+                while u == 0 { u = generator.nextUniform() }
+                y[i] = log(u)
+            }
+        }
+    }
+
+    private func derivative(_ y: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>, lambda: Double) {
+        let n = abundance.baseAddress, p = product.baseAddress
+        for i in 0..<species { n[i] = exp(y[i]) }
+        matrix.multiply(n, into: p)
+        for i in 0..<species { out[i] = 1 - n[i] - p[i] + lambda * exp(-y[i]) }
+    }
+
+    func measure(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions, transientSteps: Int,
+                 every: Int, samples: Int, lagCount: Int,
+                 threshold: Double) throws -> (c: [Double], m: Double, below: Double, spread: Double) {
+        draw(index, model: model, options: options)
+        let dt = options.step
+        let y = logAbundance.baseAddress, k = stage.baseAddress, sum = slope.baseAddress, z = trial.baseAddress
+        let out = series.baseAddress
+        let steps = transientSteps + samples * every
+        var recorded = 0
+        for step in 1...steps {
+            derivative(y, k, lambda: model.lambda)
+            for i in 0..<species { sum[i] = k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
+            derivative(z, k, lambda: model.lambda)
+            for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
+            derivative(z, k, lambda: model.lambda)
+            for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + dt * k[i] }
+            derivative(z, k, lambda: model.lambda)
+            for i in 0..<species { y[i] += dt / 6 * (sum[i] + k[i]) }
+            if step > transientSteps && (step - transientSteps) % every == 0 {
+                let row = out + recorded * species
+                var first = 0.0
+                for i in 0..<species {
+                    let n = exp(y[i])
+                    row[i] = n
+                    first += n
+                }
+                guard first.isFinite, first < 1e100 else {
+                    throw EcosystemError.diverged(realisation: index, time: Double(step) * dt)
+                }
+                recorded += 1
+            }
+        }
+        let accumulator = LaggedProductAccumulator(maximumLag: lagCount - 1, minimumBlockLength: 4 * lagCount)
+        for i in 0..<species { accumulator.addSeries(out + i, stride: species, count: samples) }
+        let sums = accumulator.lagSums()
+        let s = Double(species)
+        let c = (0..<lagCount).map { j in sums[j] / (s * Double(samples - j)) }
+        var total = 0.0, below = 0.0, means: [Double] = []
+        means.reserveCapacity(samples)
+        for t in 0..<samples {
+            var row = 0.0
+            for i in 0..<species {
+                let n = out[t * species + i]
+                row += n
+                if n < threshold { below += 1 }
+            }
+            total += row
+            means.append(row / s)
+        }
+        let m = total / (s * Double(samples))
+        let spread = (means.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(samples)).squareRoot()
+        return (c, m, below / (s * Double(samples)), spread)
+    }
+}
