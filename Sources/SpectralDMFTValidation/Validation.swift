@@ -46,6 +46,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case longTime = "long-time"
     /// Random Lotka–Volterra ecosystems: the cavity solution against simulation with exact fixed points.
     case ecosystem
+    /// The spiked matrix-tensor model: m₀ = 0 bit for bit, the exact spiked matrix, the recovery threshold.
+    case spiked
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
     package func run(_ record: (ValidationCheck) -> Void) throws {
@@ -59,6 +61,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .generalNetwork: try GeneralNetworkValidation.run(record)
         case .longTime: try LongTimeValidation.run(record)
         case .ecosystem: try EcosystemValidation.run(record)
+        case .spiked: try SpikedValidation.run(record)
         }
     }
 }

@@ -108,7 +108,10 @@ struct SpikedQuenchCommand: ParsableCommand {
         The mixed p-spin quench with f(q) = q²/(2Δ₂) + q^p/(pΔ_p) plus the overlap m(t) with the planted signal \
         (docs/PHYSICS.md §2.9), on the uniform order-4 grid of `dmft pspin quench` (memory (t-max/dt)² doubles). \
         Writes DIR/energy.csv `t,energy,mu,m`, DIR/correlation.csv `t_w,tau,C,R`, DIR/fdt.csv `t_w,t,C,chi` and \
-        DIR/run.json (with the recovery time t_rec: m first reaches half of m(t_max); none if m(t_max) < 0.1). \
+        DIR/run.json (with the recovery time t_rec: m first reaches half of m(t_max); none if |m(t_max)| < 0.1 or \
+        m still moves by more than 1% over the last unit of time). At T < 0.01 gradient flow that has found the \
+        signal settles in a minimum where the order-3/4 steps overshoot C ≤ 1 (an error): use --order 2 there, or \
+        `dmft spiked threshold`, which stops each run once m has settled. \
         Example:
           dmft spiked quench --p 3 --delta2 0.4 --delta-p 1 --T 0 --m0 0.001 --t-max 100 --dt 0.05 --output spk
         """
@@ -189,7 +192,7 @@ struct SpikedQuenchCommand: ParsableCommand {
             print("spiked quench p = \(model.p), Δ₂ = \(model.matrixNoise), Δ_p = \(model.tensorNoise), T = \(quench.temperature), "
                   + "m0 = \(quench.initialOverlap): \(options.steps) steps of dt = \(options.step) in " + String(format: "%.1f s", seconds))
             print("  m(t_max) = \(solution.finalOverlap), E(t_max) = \(run.energy(row: run.lastRow)), t_rec = "
-                  + (solution.recoveryTime.map { String(format: "%.3f", $0) } ?? "none (m(t_max) < \(SpikedQuenchSolution.recoveryLevel))")
+                  + (solution.recoveryTime.map { String(format: "%.3f", $0) } ?? "none (|m| < 0.1 or not settled at t_max)")
                   + "; closed-form GF threshold Δ₂ = \(model.gradientFlowThreshold)")
             for path in written + [recordPath] { print("  wrote \(path)") }
         } catch {
@@ -205,11 +208,13 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         abstract: "Scans Δ₂ at fixed Δ_p: recovery time t_rec(Δ₂) and the Δ₂ where it diverges, against the closed form.",
         discussion: """
         Runs `dmft spiked quench` at every Δ₂ of --delta2-range (points run --workers at a time) and records t_rec, \
-        the first time m(t) reaches half of m(t_max) (no recovery when m(t_max) < 0.1). The divergence Δ₂* is the \
+        the first time m(t) reaches half of its final value (no recovery when |m| < 0.1 or still moving at t_max). The divergence Δ₂* is the \
         least-squares fit t_rec = a (Δ₂* − Δ₂)^(−ν) over the recovered points (at least 4), with jackknife errors, \
         compared with the closed-form gradient-flow threshold Δ₂^GF = [√(Δ_p² + 4(p−1)Δ_p) − Δ_p]/(2(p−1)) \
         (1/2 for p = 3, Δ_p = 1). Each point costs one quench of t-max/dt steps (∝ (t-max/dt)^3.2). Writes the CSV \
-        `delta2,t_rec,m_final,E_final` (t_rec nan: no recovery) and FILE.run.json. Example:
+        `delta2,t_rec,m_final,E_final,t_end` (t_rec nan: no recovery; a recovered run stops at t_end once m has \
+        settled, within 0.1% over one time unit, or when the minimum it settles in makes the order-3/4 steps \
+        overshoot C ≤ 1) and FILE.run.json. Example:
           dmft spiked threshold --p 3 --delta-p 1 --T 0 --delta2-range 0.30:0.45:6 --t-max 100 --output scan.csv
         """
     )
@@ -272,9 +277,9 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         let seconds = Date().timeIntervalSince(began)
         let closedForm = first.model.gradientFlowThreshold
         let fit = RecoveryDivergence.fit(points)
-        var table = CSVTable(columns: ["delta2", "t_rec", "m_final", "E_final"])
+        var table = CSVTable(columns: ["delta2", "t_rec", "m_final", "E_final", "t_end"])
         for point in points {
-            table.append([point.matrixNoise, point.recoveryTime ?? .nan, point.finalOverlap, point.finalEnergy])
+            table.append([point.matrixNoise, point.recoveryTime ?? .nan, point.finalOverlap, point.finalEnergy, point.endTime])
         }
         try table.write(to: output)
         struct Record: Encodable {
@@ -298,7 +303,7 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         for point in points {
             let time = point.recoveryTime.map { String(format: "%.4g", $0) } ?? "none"
             print(String(format: "  Δ₂ = %.6g  t_rec = ", point.matrixNoise) + time
-                  + String(format: "  m(t_max) = %.6g", point.finalOverlap))
+                  + String(format: "  m = %.6g at t = %.6g", point.finalOverlap, point.endTime))
         }
         if let fit {
             print(String(format: "  divergence of t_rec: Δ₂* = %.5f ± %.5f (ν = %.3f ± %.3f, %d points); closed form %.5f (%+.2f%%)",

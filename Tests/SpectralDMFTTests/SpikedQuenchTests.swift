@@ -88,13 +88,15 @@ func spikedMatrixGradientFlowMatchesTheRankOneSolution(matrixNoise: Double, coar
 /// The divergence fit recovers Δ* and ν of exact power-law data, and the recovery time is the half-way crossing.
 @Test func recoveryDivergenceFitRecoversAKnownPowerLaw() throws {
     let points = [0.30, 0.35, 0.40, 0.43, 0.45].map {
-        SpikedThresholdScan.Point(matrixNoise: $0, recoveryTime: 3 * pow(0.5 - $0, -1.5), finalOverlap: 0.8, finalEnergy: -1)
-    } + [SpikedThresholdScan.Point(matrixNoise: 0.55, recoveryTime: nil, finalOverlap: 1e-5, finalEnergy: -1)]
+        SpikedThresholdScan.Point(matrixNoise: $0, recoveryTime: 3 * pow(0.5 - $0, -1.5), finalOverlap: 0.8, finalEnergy: -1, endTime: 50)
+    } + [SpikedThresholdScan.Point(matrixNoise: 0.55, recoveryTime: nil, finalOverlap: 1e-5, finalEnergy: -1, endTime: 100)]
     let fit = try #require(RecoveryDivergence.fit(points))
     #expect(abs(fit.threshold - 0.5) < 1e-6 && abs(fit.exponent - 1.5) < 1e-4 && fit.points == 5)
-    let time = SpikedQuenchSolution.recoveryTime(times: [0, 1, 2, 3], overlaps: [0.001, 0.1, 0.5, 0.6])
-    #expect(abs(try #require(time) - (1 + 0.2 / 0.4)) < 1e-12)
+    let time = SpikedQuenchSolution.recoveryTime(times: [0, 1, 2, 3, 4], overlaps: [0.001, 0.1, 0.5, 0.6, 0.601])
+    #expect(abs(try #require(time) - (1 + 0.2005 / 0.4)) < 1e-12)
+    // Too small at the end, or still rising (no final value yet): no recovery.
     #expect(SpikedQuenchSolution.recoveryTime(times: [0, 1], overlaps: [0.001, 0.05]) == nil)
+    #expect(SpikedQuenchSolution.recoveryTime(times: [0, 1, 2, 3], overlaps: [0.001, 0.1, 0.5, 0.6]) == nil)
 }
 
 /// Checkpoint and resume of a spiked run give the same bits (m is stored in the checkpoint).

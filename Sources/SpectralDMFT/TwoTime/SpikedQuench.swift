@@ -133,6 +133,35 @@ public struct SpikedQuench: Sendable, Equatable {
         try integrator.advance(progress: progress)
         return SpikedQuenchSolution(quench: self, twoTime: integrator.solution)
     }
+
+    /// Integrates until m(t) has settled at a recovered value or to the horizon of `options`, whichever is first.
+    ///
+    /// After every unit of time the run stops when |m| ≥ `SpikedQuenchSolution.recoveryLevel` and m changed by less
+    /// than `tolerance`·|m| over the last unit of time. Gradient flow then sits in a minimum, C(t,t') → 1 over a
+    /// growing range of lags, and the order-3/4 steps at T ≈ 0 overshoot C ≤ 1 (`TwoTimeError.unstable`); t_rec
+    /// needs only m up to its plateau. An `unstable` error once |m| ≥ `recoveryLevel` also ends the run at the last
+    /// completed row (whether m had settled there is then judged by `recoveryTime`); any other error is thrown.
+    /// The solution ends at the stopping row.
+    public func integrateUntilRecovered(options: TwoTimeOptions, tolerance: Double = 1e-3) throws -> SpikedQuenchSolution {
+        let integrator = try integrator(options: options)
+        let unit = max(1, Int((1 / options.step).rounded()))
+        let m = integrator.overlaps.baseAddress
+        while !integrator.isComplete {
+            do {
+                try integrator.advance(stopAfterSteps: min(options.steps, integrator.completedSteps + unit))
+            } catch let error as TwoTimeError {
+                guard case .unstable = error, integrator.completedRow >= 0,
+                      abs(m[integrator.completedRow]) >= SpikedQuenchSolution.recoveryLevel else { throw error }
+                break
+            }
+            let row = integrator.completedRow
+            guard row >= unit else { continue }
+            if abs(m[row]) >= SpikedQuenchSolution.recoveryLevel && abs(m[row] - m[row - unit]) <= tolerance * abs(m[row]) {
+                break
+            }
+        }
+        return SpikedQuenchSolution(quench: self, twoTime: integrator.solution)
+    }
 }
 
 /// The solution of a `SpikedQuench`: the two-time functions and m(t), with the recovery time.
@@ -160,15 +189,21 @@ public struct SpikedQuenchSolution {
     /// m at the end of the run.
     public var finalOverlap: Double { twoTime.overlap(row: twoTime.lastRow) }
 
+    /// The relative change of m over the last unit of time below which a recovered m counts as settled.
+    public static let settledChange = 1e-2
+
     /// The recovery time: the first time m(t) reaches half its final value (linear interpolation between grid
-    /// points), nil when |m(t_max)| < `recoveryLevel` (the run has not found the signal by t_max).
+    /// points); nil when the run has not found the signal by its end: |m| < `recoveryLevel` there, or m still
+    /// moving by more than `settledChange`·|m| over the last unit of time (no final value yet).
     public var recoveryTime: Double? {
         Self.recoveryTime(times: times, overlaps: overlaps)
     }
 
-    /// `recoveryTime` of a sampled m(t).
+    /// `recoveryTime` of a sampled m(t) on a uniform grid.
     public static func recoveryTime(times: [Double], overlaps: [Double]) -> Double? {
-        guard let last = overlaps.last, abs(last) >= recoveryLevel else { return nil }
+        guard let last = overlaps.last, abs(last) >= recoveryLevel, times.count >= 2 else { return nil }
+        let unit = min(times.count - 1, max(1, Int((1 / (times[1] - times[0])).rounded())))
+        guard abs(last - overlaps[overlaps.count - 1 - unit]) <= settledChange * abs(last) else { return nil }
         let half = abs(last) / 2
         for i in overlaps.indices where abs(overlaps[i]) >= half {
             guard i > 0 else { return times[0] }

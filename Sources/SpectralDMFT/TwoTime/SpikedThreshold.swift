@@ -3,19 +3,22 @@ import Foundation
 /// A scan of the spiked matrix-tensor quench over Δ₂ at fixed p, Δ_p, T and m₀: the recovery time t_rec(Δ₂) at
 /// each point and the Δ₂ where it diverges (docs/PHYSICS.md §2.9).
 ///
-/// Every point is an independent `SpikedQuench` on the same grid; the points run concurrently, `workers` at a time
-/// (each run also splits its memory sweeps over the cores).
+/// Every point is an independent `SpikedQuench` on the same grid, run until m has settled at a recovered value or
+/// to t_max (`SpikedQuench.integrateUntilRecovered`); the points run concurrently, `workers` at a time (each run
+/// also splits its memory sweeps over the cores).
 public struct SpikedThresholdScan: Sendable {
     /// One scan point.
     public struct Point: Sendable, Equatable, Codable {
         /// Δ₂.
         public let matrixNoise: Double
-        /// t_rec, nil when m(t_max) < `SpikedQuenchSolution.recoveryLevel` (no recovery by t_max).
+        /// t_rec, nil when |m| at the end < `SpikedQuenchSolution.recoveryLevel` (no recovery by t_max).
         public let recoveryTime: Double?
-        /// m(t_max).
+        /// m at the end of the run.
         public let finalOverlap: Double
-        /// E(t_max)/N.
+        /// E/N at the end of the run.
         public let finalEnergy: Double
+        /// Where the run ended: t_max, or earlier once m had settled at a recovered value.
+        public let endTime: Double
     }
 
     /// p.
@@ -63,10 +66,11 @@ public struct SpikedThresholdScan: Sendable {
                 lock.unlock()
                 if stop { return }
                 do {
-                    let solution = try quenches[index].integrate(options: options)
+                    let solution = try quenches[index].integrateUntilRecovered(options: options)
                     let point = Point(matrixNoise: quenches[index].model.matrixNoise, recoveryTime: solution.recoveryTime,
                                       finalOverlap: solution.finalOverlap,
-                                      finalEnergy: solution.twoTime.energy(row: solution.twoTime.lastRow))
+                                      finalEnergy: solution.twoTime.energy(row: solution.twoTime.lastRow),
+                                      endTime: solution.twoTime.time(ofRow: solution.twoTime.lastRow))
                     lock.lock()
                     results[index] = point
                     done += 1
