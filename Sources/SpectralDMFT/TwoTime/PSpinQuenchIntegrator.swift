@@ -192,11 +192,11 @@ public final class PSpinQuenchIntegrator {
     ///   - options: step, horizon, order and corrector passes.
     ///   - drive: the random non-conservative force (nil: none); it adds ε²h'(C) to the noise kernel and to μ
     ///     (docs/PHYSICS.md §2, driven p-spin). Checkpoints do not record it: resume a driven run with the same drive.
-    /// - Throws: `TwoTimeError.invalidParameter` (T < 0 or not finite, options out of range),
-    ///   `TwoTimeError.insufficientMemory` when the triangles exceed the available memory, and the
-    ///   `PSpinEquilibriumError` or `DoublingSolverError` of the history (e.g. T' ≤ T_d).
     ///   - initialOverlap: m(0) of a planted signal whose energy is −N f(m) (the spiked model of
     ///     docs/PHYSICS.md §2.9; nil: no signal). Needs a random start and no drive.
+    /// - Throws: `TwoTimeError.invalidParameter` (T < 0 or not finite, options out of range, |m(0)| > 1, a signal
+    ///   with an equilibrium start or a drive), `TwoTimeError.insufficientMemory` when the triangles exceed the
+    ///   available memory, and the `PSpinEquilibriumError` or `DoublingSolverError` of the history (e.g. T' ≤ T_d).
     public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random, options: TwoTimeOptions,
                 drive: QuenchDrive? = nil, initialOverlap: Double? = nil) throws {
         try options.validate()
