@@ -52,6 +52,8 @@ package enum ValidationArea: String, CaseIterable, Sendable {
     case generalChaos = "general-chaos"
     /// The stationary chaotic phase of the ecosystem (γ = 0, λ > 0, σ > √2): the circulant embedding of its field.
     case ecosystemChaos = "ecosystem-chaos"
+    /// The spiked matrix-tensor model: m₀ = 0 bit for bit, the exact spiked matrix, the recovery threshold.
+    case spiked
 
     /// Runs the checks of this area, handing each to `record` as soon as it is measured.
     package func run(_ record: (ValidationCheck) -> Void) throws {
@@ -68,6 +70,7 @@ package enum ValidationArea: String, CaseIterable, Sendable {
         case .partialSymmetry: try PartialSymmetryValidation.run(record)
         case .generalChaos: try GeneralChaosValidation.run(record)
         case .ecosystemChaos: try EcosystemStationaryValidation.run(record)
+        case .spiked: try SpikedValidation.run(record)
         }
     }
 }

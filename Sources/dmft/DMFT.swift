@@ -19,7 +19,7 @@ struct DMFT: ParsableCommand {
           dmft reproduce --quick
         """,
         version: PackageInfo.version,
-        subcommands: [Network.self, PSpin.self, Ecosystem.self, Validate.self, Bench.self, Reproduce.self, Merge.self]
+        subcommands: [Network.self, PSpin.self, Spiked.self, Ecosystem.self, Validate.self, Bench.self, Reproduce.self, Merge.self]
     )
 
     /// Parses, validates and runs the command. Help and `--version` print as usual (exit 0); every error — a usage

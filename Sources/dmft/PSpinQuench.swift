@@ -270,13 +270,16 @@ struct PSpinQuenchCommand: ParsableCommand {
     }
 
     /// Writes energy.csv, correlation.csv and fdt.csv; returns their paths.
+    /// With a planted signal (`dmft spiked quench`) energy.csv has a fourth column m.
     static func writeOutputs(_ solution: PSpinQuenchSolution, waitingTimes: [Double], folder: URL) throws -> [String] {
         let energyPath = folder.appendingPathComponent("energy.csv").path
         let correlationPath = folder.appendingPathComponent("correlation.csv").path
         let fdtPath = folder.appendingPathComponent("fdt.csv").path
-        var energy = CSVTable(columns: ["t", "energy", "mu"])
+        let signal = solution.initialOverlap != nil
+        var energy = CSVTable(columns: ["t", "energy", "mu"] + (signal ? ["m"] : []))
         for i in solution.rowsAfterQuench {
-            energy.append([solution.time(ofRow: i), solution.energy(row: i), solution.lagrangeMultiplier(row: i)])
+            energy.append([solution.time(ofRow: i), solution.energy(row: i), solution.lagrangeMultiplier(row: i)]
+                          + (signal ? [solution.overlap(row: i)] : []))
         }
         var correlation = CSVTable(columns: ["t_w", "tau", "C", "R"])
         var fdt = CSVTable(columns: ["t_w", "t", "C", "chi"])

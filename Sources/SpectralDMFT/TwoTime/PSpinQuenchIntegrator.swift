@@ -123,6 +123,9 @@ public final class PSpinQuenchIntegrator {
     public let start: QuenchStart
     /// The drive (nil: the undriven Cugliandolo–Kurchan dynamics).
     public let drive: QuenchDrive?
+    /// m(0) of the planted-signal (spiked) dynamics, nil without a signal: then m(t) and its terms are absent
+    /// (`SpikedQuench`, docs/PHYSICS.md §2.9).
+    public let initialOverlap: Double?
     /// Grid and scheme.
     public let options: TwoTimeOptions
     /// H: grid rows before t = 0 (0 for a random start). Row i is the time t_i = (i − H)·h.
@@ -142,6 +145,8 @@ public final class PSpinQuenchIntegrator {
     let response: CausalTriangle
     var multipliers: [Double]
     var energies: [Double]
+    /// m(t_i), the overlap with the signal (all 0 without a signal).
+    let overlaps: AlignedBuffer
     let weights: VolterraWeights
     let lattice: CornerLattice
     let polynomial: MixturePolynomial
@@ -187,15 +192,27 @@ public final class PSpinQuenchIntegrator {
     ///   - options: step, horizon, order and corrector passes.
     ///   - drive: the random non-conservative force (nil: none); it adds ε²h'(C) to the noise kernel and to μ
     ///     (docs/PHYSICS.md §2, driven p-spin). Checkpoints do not record it: resume a driven run with the same drive.
-    /// - Throws: `TwoTimeError.invalidParameter` (T < 0 or not finite, options out of range),
-    ///   `TwoTimeError.insufficientMemory` when the triangles exceed the available memory, and the
-    ///   `PSpinEquilibriumError` or `DoublingSolverError` of the history (e.g. T' ≤ T_d).
+    ///   - initialOverlap: m(0) of a planted signal whose energy is −N f(m) (the spiked model of
+    ///     docs/PHYSICS.md §2.9; nil: no signal). Needs a random start and no drive.
+    /// - Throws: `TwoTimeError.invalidParameter` (T < 0 or not finite, options out of range, |m(0)| > 1, a signal
+    ///   with an equilibrium start or a drive), `TwoTimeError.insufficientMemory` when the triangles exceed the
+    ///   available memory, and the `PSpinEquilibriumError` or `DoublingSolverError` of the history (e.g. T' ≤ T_d).
     public init(mixture: PSpinMixture, temperature: Double, start: QuenchStart = .random, options: TwoTimeOptions,
-                drive: QuenchDrive? = nil) throws {
+                drive: QuenchDrive? = nil, initialOverlap: Double? = nil) throws {
         try options.validate()
         guard temperature.isFinite, temperature >= 0 else {
             throw TwoTimeError.invalidParameter(name: "T", value: temperature, requirement: "a finite number >= 0")
         }
+        if let initialOverlap {
+            guard initialOverlap.isFinite, abs(initialOverlap) <= 1 else {
+                throw TwoTimeError.invalidParameter(name: "m0", value: initialOverlap, requirement: "in [-1, 1]")
+            }
+            guard start == .random, drive == nil else {
+                throw TwoTimeError.invalidParameter(name: "m0", value: initialOverlap,
+                                                    requirement: "used with a random start and no drive only")
+            }
+        }
+        self.initialOverlap = initialOverlap
         self.mixture = mixture
         self.temperature = temperature
         self.start = start
@@ -234,6 +251,7 @@ public final class PSpinQuenchIntegrator {
         response = try CausalTriangle(capacity: rows)
         multipliers = [Double](repeating: 0, count: rows)
         energies = [Double](repeating: 0, count: rows)
+        overlaps = AlignedBuffer(count: rows)
         sigmaRow = AlignedBuffer(count: rows)
         slopeRow = AlignedBuffer(count: rows)
         sumFirst = AlignedBuffer(count: rows)
@@ -265,6 +283,11 @@ public final class PSpinQuenchIntegrator {
             response[0, 0] = 1
             multipliers[0] = temperature
             energies[0] = 0
+            if let initialOverlap {
+                overlaps.baseAddress[0] = initialOverlap
+                multipliers[0] = temperature + mixture.derivative(initialOverlap) * initialOverlap
+                energies[0] = -mixture.f(initialOverlap)
+            }
         }
     }
 
@@ -383,7 +406,14 @@ public final class PSpinQuenchIntegrator {
             sumMu += c * (d1 + d2 * rowC[s]) * rowR[s]
             sumEnergy += c * polynomial.energySlope(rowC[s]) * rowR[s]
         }
-        return (temperature + options.step * sumMu, -options.step * sumEnergy)
+        var mu = temperature + options.step * sumMu, energy = -options.step * sumEnergy
+        if initialOverlap != nil {
+            // Signal: μ gains f'(m) m, E gains −f(m) (docs/PHYSICS.md §2.9).
+            let m = overlaps.baseAddress[i]
+            mu += mixture.derivative(m) * m
+            energy -= mixture.f(m)
+        }
+        return (mu, energy)
     }
 
     // MARK: - Start-up block
@@ -421,6 +451,14 @@ public final class PSpinQuenchIntegrator {
                 rhsC[a] = [Double](repeating: 0, count: i)
                 rhsR[a] = [Double](repeating: 0, count: i)
                 startBlockRightHandSides(row: i, correlationSide: &rhsC[a], responseSide: &rhsR[a])
+                if initialOverlap != nil {
+                    // Signal term f'(m(t_i)) m(t_j) of the C equation.
+                    let m = overlaps.baseAddress, slope = mixture.derivative(m[i])
+                    for j in 0..<i { rhsC[a][j] += slope * m[j] }
+                }
+            }
+            if initialOverlap != nil {
+                largest = max(largest, try solveStartBlockOverlaps(iteration: iteration))
             }
             for a in 1...k { newC[a] = [Double](repeating: 0, count: H + a); newR[a] = newC[a] }
             // History columns: k unknowns per column, S_{m,l}/h + μ δ.
@@ -489,6 +527,65 @@ public final class PSpinQuenchIntegrator {
             energies[H + a] = energy
         }
         completedRow = H + k
+    }
+
+    /// One sweep for m(t) on the start-up rows H+1 … H+k (signal only): the start-up differentiation formula of the
+    /// column, S/h + μ δ, against f'(m) + ∫_0^t f''(C(t,s)) R(t,s) m(s) ds with the current rows; returns the largest
+    /// change of m.
+    func solveStartBlockOverlaps(iteration: Int) throws -> Double {
+        let H = historySteps, k = options.order, h = options.step
+        let m = overlaps.baseAddress
+        var matrix = [Double](repeating: 0, count: k * k)
+        var vector = [Double](repeating: 0, count: k)
+        for a in 1...k {
+            let i = H + a
+            let rowC = correlation.row(i), rowR = response.row(i)
+            let memory = integrate(0, i, H, H) { s in polynomial.derivatives(rowC[s]).1 * rowR[s] * m[s] }
+            for l in 1...k { matrix[(a - 1) * k + (l - 1)] = weights.startDerivative[a][l] / h }
+            matrix[(a - 1) * k + (a - 1)] += multipliers[i]
+            vector[a - 1] = mixture.derivative(m[i]) + memory - weights.startDerivative[a][0] / h * m[H]
+        }
+        guard DenseLinearAlgebra.solve(&matrix, &vector, size: k) else {
+            throw TwoTimeError.startDidNotConverge(change: .nan, iterations: iteration)
+        }
+        var largest = 0.0
+        for a in 1...k {
+            largest = max(largest, abs(vector[a - 1] - m[H + a]))
+            m[H + a] = vector[a - 1]
+        }
+        return largest
+    }
+
+    /// m(t_n) of grid row n > H + k (signal only): BDF_k in t of ∂_t m = −μ m + f'(m) + ∫_0^t f''(C(t,s)) R(t,s) m(s) ds
+    /// with the memory integral by the run's rule, the end point s = t (Σ(t,t) = f''(1)) implicit, solved by Newton
+    /// for the nonlinear f'(m); returns the change of m(t_n).
+    func updateOverlap(_ n: Int) -> Double {
+        let H = historySteps, k = options.order, h = options.step
+        let m = overlaps.baseAddress
+        let rowC = correlation.row(n), rowR = response.row(n)
+        var memory = 0.0
+        for s in 0..<n { memory += polynomial.derivatives(rowC[s]).1 * rowR[s] * m[s] }
+        var endWeight = 1.0
+        forEachWeightCorrection(0, n, H, H) { s, c in
+            if s == n { endWeight += c } else { memory += c * polynomial.derivatives(rowC[s]).1 * rowR[s] * m[s] }
+        }
+        let bdf = weights.backwardDifferentiation
+        var history = 0.0
+        for l in 1...k { history += bdf[l] * m[n - l] }
+        let mu = multipliers[n], diagonal = h * h * endWeight * polynomial.derivatives(1).1
+        let old = m[n]
+        var value = old
+        for _ in 0..<30 {
+            let residual = bdf[0] * value + history + h * mu * value - h * mixture.derivative(value) - h * h * memory
+                - diagonal * value
+            let slope = bdf[0] + h * mu - h * mixture.secondDerivative(value) - diagonal
+            let next = value - residual / slope
+            let done = abs(next - value) <= 1e-15 * max(1, abs(next))
+            value = next
+            if done { break }
+        }
+        m[n] = value
+        return abs(value - old)
     }
 
     /// The memory integrals of start-block row i for every column j < i (without −μC):
@@ -602,6 +699,11 @@ public final class PSpinQuenchIntegrator {
         var mu = 0.0
         for l in 1...points { mu += coefficients[l - 1] * multipliers[n - l] }
         multipliers[n] = mu
+        if initialOverlap != nil {
+            var m = 0.0
+            for l in 1...points { m += coefficients[l - 1] * overlaps.baseAddress[n - l] }
+            overlaps.baseAddress[n] = m
+        }
     }
 
     /// One grid row n > H + k: predict, then corrector passes.
@@ -616,12 +718,13 @@ public final class PSpinQuenchIntegrator {
             previousCorrelation.baseAddress.update(from: rowC, count: n + 1)
             previousResponse.baseAddress.update(from: rowR, count: n + 1)
             let previousMu = multipliers[n]
+            let overlapChange = initialOverlap != nil ? updateOverlap(n) : 0
             correctFarColumns(n)
             solveNearDiagonalBlock(n)
             let (mu, energy) = rowIntegrals(n)
             multipliers[n] = mu
             energies[n] = energy
-            change = abs(mu - previousMu)
+            change = max(abs(mu - previousMu), overlapChange)
             let oldC = previousCorrelation.baseAddress, oldR = previousResponse.baseAddress
             for j in 0..<n { change = max(change, abs(rowC[j] - oldC[j]), abs(rowR[j] - oldR[j])) }
             guard change.isFinite else { throw TwoTimeError.nonFinite(time: time(ofRow: n)) }
@@ -714,6 +817,8 @@ public final class PSpinQuenchIntegrator {
         @inline(__always) func at(_ base: UnsafeMutablePointer<Double>, _ i: Int, _ j: Int) -> Double {
             base[i * (i + 1) / 2 + j]
         }
+        // Signal term f'(m(t_n)) m(t_j) of the C equation (0 without a signal: m ≡ 0).
+        let overlap = overlaps.baseAddress, signalSlope = initialOverlap != nil ? mixture.derivative(overlap[n]) : 0
         let columnWork = UncheckedSendable((x, y, first, second, third, rowC, rowR, cBase, rBase))
         let columnChunks = columns >= 1024 ? 4 : 1
         let columnBody: (Int) -> Void = { c in
@@ -744,7 +849,7 @@ public final class PSpinQuenchIntegrator {
                 }
                 let diagonalC = bdf[0] + h * mu - h * h * weightA * xn
                 let diagonalR = bdf[0] + h * mu - h * h * weightE * xn
-                rowC[j] = (h * (knownA + knownB) - historyC) / diagonalC
+                rowC[j] = (h * (knownA + knownB + signalSlope * overlap[j]) - historyC) / diagonalC
                 rowR[j] = (h * knownE - historyR) / diagonalR
             }
         }
@@ -812,6 +917,11 @@ public final class PSpinQuenchIntegrator {
         for l in 1...k { blockC[l] = rowC[n - l]; blockR[l] = rowR[n - l] }
         var matrix = [Double](repeating: 0, count: k * k)
         var vector = [Double](repeating: 0, count: k)
+        // Signal term of the C equation in the second time, f'(m(t_j)) m(t_n) (0 without a signal).
+        var signal = [Double](repeating: 0, count: k + 1)
+        if initialOverlap != nil {
+            for x in 1...k { signal[x] = mixture.derivative(overlaps.baseAddress[n - x]) * overlaps.baseAddress[n] }
+        }
         for _ in 0..<60 {
             var largest = 0.0
             // R: −(1/h) Σ_l S_{x,l} R_l − μ(j) R_x + h Σ_i w_i R(n, j+i) Σ(j+i, j) = 0.
@@ -843,7 +953,7 @@ public final class PSpinQuenchIntegrator {
                 for i in 0..<x { shortSum += weights.weight(i, intervals: x) * shortSlope[x][i] * blockR[x - i] }
                 shortSum += weights.weight(x, intervals: x) * polynomial.derivatives(blockC[x]).0
                 j2 += h * shortSum
-                vector[x - 1] = start[x][0] / h + farJ1[x] + j2 + 2 * T * blockR[x]
+                vector[x - 1] = start[x][0] / h + farJ1[x] + j2 + 2 * T * blockR[x] + signal[x]
             }
             if DenseLinearAlgebra.solve(&matrix, &vector, size: k) {
                 for l in 1...k { largest = max(largest, abs(vector[l - 1] - blockC[l])); blockC[l] = vector[l - 1] }

@@ -23,6 +23,9 @@ public struct PSpinQuenchSolution {
     let multipliers: [Double]
     let energies: [Double]
     let weights: VolterraWeights
+    /// m(0) of a planted signal (nil: none; docs/PHYSICS.md §2.9).
+    public let initialOverlap: Double?
+    let overlaps: [Double]
 
     /// The step h.
     public var step: Double { options.step }
@@ -45,6 +48,8 @@ public struct PSpinQuenchSolution {
     public func lagrangeMultiplier(row i: Int) -> Double { multipliers[i] }
     /// E(t_i)/N.
     public func energy(row i: Int) -> Double { energies[i] }
+    /// m(t_i) = x(t_i)·x*/N, the overlap with the planted signal (0 without a signal).
+    public func overlap(row i: Int) -> Double { overlaps[i] }
 
     /// χ(t_i, t_j) = ∫_{t_j}^{t_i} R(t_i, s) ds (Gregory-type rule of the run's order, split at t = 0).
     public func susceptibility(row i: Int, from j: Int) -> Double {
@@ -86,7 +91,8 @@ extension PSpinQuenchIntegrator {
         PSpinQuenchSolution(mixture: mixture, temperature: temperature, start: start, options: options,
                             historySteps: historySteps, lastRow: max(completedRow, historySteps),
                             correlationTriangle: correlation, responseTriangle: response, multipliers: multipliers,
-                            energies: energies, weights: weights)
+                            energies: energies, weights: weights, initialOverlap: initialOverlap,
+                            overlaps: Array(UnsafeBufferPointer(start: overlaps.baseAddress, count: max(completedRow, historySteps) + 1)))
     }
 
     /// What identifies a run in its checkpoint.
@@ -96,11 +102,12 @@ extension PSpinQuenchIntegrator {
         var start: QuenchStart
         var options: TwoTimeOptions
         var historySteps: Int
+        var initialOverlap: Double?
     }
 
     var checkpointParameters: CheckpointParameters {
         CheckpointParameters(mixture: mixture.description, temperature: temperature, start: start, options: options,
-                             historySteps: historySteps)
+                             historySteps: historySteps, initialOverlap: initialOverlap)
     }
 
     static let checkpointKind = "pspin-quench"
@@ -121,7 +128,9 @@ extension PSpinQuenchIntegrator {
                         .init(name: "energy", pointer: energy.baseAddress!, count: rows),
                         .init(name: "correlation", pointer: UnsafePointer(correlation.storage.baseAddress), count: values),
                         .init(name: "response", pointer: UnsafePointer(response.storage.baseAddress), count: values),
-                    ])
+                    ] + (initialOverlap == nil ? [] : [
+                        .init(name: "overlap", pointer: UnsafePointer(overlaps.baseAddress), count: rows),
+                    ]))
             }
         }
     }
@@ -146,6 +155,7 @@ extension PSpinQuenchIntegrator {
             else if stored.options.step != mine.options.step { reason = "dt = \(stored.options.step), not \(mine.options.step)" }
             else if stored.options.steps != mine.options.steps { reason = "\(stored.options.steps) steps, not \(mine.options.steps)" }
             else if stored.options != mine.options { reason = "other integrator options" }
+            else if stored.initialOverlap != mine.initialOverlap { reason = "another signal overlap m0" }
             throw TwoTimeError.checkpointMismatch(path: path, reason: reason)
         }
         let completed = contents.header.completedRow
@@ -162,6 +172,7 @@ extension PSpinQuenchIntegrator {
         }
         try contents.copy("correlation", into: correlation.storage.baseAddress, count: values, path: path)
         try contents.copy("response", into: response.storage.baseAddress, count: values, path: path)
+        if initialOverlap != nil { try contents.copy("overlap", into: overlaps.baseAddress, count: rows, path: path) }
         setCompletedRow(completed)
     }
 }

@@ -1,0 +1,118 @@
+import Foundation
+import SpectralDMFT
+
+/// The spiked matrix-tensor checks (docs/PHYSICS.md §2.9) at production resolution (release build).
+///
+/// 1. m₀ = 0 reproduces the mixed p-spin quench (p = 3, Δ_p = 1, Δ₂ = 0.5, T = 0 and 1) bit for bit up to t = 50.
+/// 2. Δ_p = ∞, T = 0 against the exact rank-one gradient flow (`SpikedMatrixExactSolution`), Δ₂ = 0.5, 0.9 and 2,
+///    m₀ = 0.05, t ≤ 10: the error of m and E at dt = 0.04, 0.02, 0.01 and the fitted order (expect 4).
+/// 3. p = 3, Δ_p = 1, T = 0, m₀ = 1e-3, t ≤ 100: m(t) recovers below the closed-form threshold Δ₂^GF = 1/2 and
+///    stays small well above it (Δ₂ = 0.7); t_rec grows with Δ₂; the finite-time divergence fit is reported.
+enum SpikedValidation {
+    static let area = "spiked"
+
+    static func run(_ record: (ValidationCheck) -> Void) throws {
+        try zeroOverlap(record)
+        try spikedMatrix(record)
+        try threshold(record)
+    }
+
+    // MARK: - m₀ = 0
+
+    static func zeroOverlap(_ record: (ValidationCheck) -> Void) throws {
+        let model = try SpikedMatrixTensor(p: 3, matrixNoise: 0.5, tensorNoise: 1)
+        let options = TwoTimeOptions(step: 0.05, maximumTime: 50)
+        for temperature in [0.0, 1.0] {
+            let spiked = try SpikedQuench(model: model, temperature: temperature, initialOverlap: 0).integrate(options: options).twoTime
+            let plain = try PSpinQuench(mixture: model.mixture, temperature: temperature).integrate(options: options)
+            var differing = 0, compared = 0
+            for i in plain.rowsAfterQuench {
+                for j in 0...i {
+                    compared += 2
+                    if spiked.correlation(row: i, column: j) != plain.correlation(row: i, column: j) { differing += 1 }
+                    if spiked.response(row: i, column: j) != plain.response(row: i, column: j) { differing += 1 }
+                }
+                compared += 3
+                if spiked.energy(row: i) != plain.energy(row: i) { differing += 1 }
+                if spiked.lagrangeMultiplier(row: i) != plain.lagrangeMultiplier(row: i) { differing += 1 }
+                if spiked.overlap(row: i) != 0 { differing += 1 }
+            }
+            record(ValidationCheck(area: area, name: "m0 = 0, p = 3, Δ₂ = 0.5, Δ_p = 1, T = \(temperature): values ≠ plain quench",
+                                   measured: Double(differing), limit: 0, passed: differing == 0,
+                                   detail: "\(compared) values (C, R, μ, E, m) compared with == up to t = 50, dt = 0.05"))
+        }
+    }
+
+    // MARK: - Δ_p = ∞: exact rank-one gradient flow
+
+    static func spikedMatrix(_ record: (ValidationCheck) -> Void) throws {
+        let steps = [0.04, 0.02, 0.01]
+        for matrixNoise in [0.5, 0.9, 2.0] {
+            let model = try SpikedMatrixTensor(p: 3, matrixNoise: matrixNoise, tensorNoise: .infinity)
+            let quench = try SpikedQuench(model: model, temperature: 0, initialOverlap: 0.05)
+            let exact = SpikedMatrixExactSolution(matrixNoise: matrixNoise, initialOverlap: 0.05)
+            var errors: [[Double]] = []
+            for step in steps {
+                let run = try quench.integrate(options: TwoTimeOptions(step: step, maximumTime: 10)).twoTime
+                var overlap = 0.0, energy = 0.0
+                for t in stride(from: 0.5, through: 10, by: 0.5) {
+                    let row = try run.row(atTime: t)
+                    overlap = max(overlap, abs(run.overlap(row: row) - exact.overlap(at: t)))
+                    energy = max(energy, abs(run.energy(row: row) - exact.energy(at: t)))
+                }
+                errors.append([overlap, energy])
+            }
+            for (q, name) in ["m", "E"].enumerated() {
+                let order = ConvergenceOrder.fit(steps: Array(steps.suffix(2)), errors: errors.suffix(2).map { $0[q] })
+                let detail = "errors " + errors.map { String(format: "%.2e", $0[q]) }.joined(separator: ", ")
+                    + " at dt = 0.04, 0.02, 0.01 (t ≤ 10, m0 = 0.05); order (last halving) " + String(format: "%.2f", order)
+                    + "; exact m(10) = " + String(format: "%.6f", exact.overlap(at: 10))
+                record(ValidationCheck(area: area, name: "Δ_p = ∞, Δ₂ = \(matrixNoise), T = 0: max |\(name) − exact| at dt = 0.01",
+                                       measured: errors[2][q], limit: 1e-6, passed: errors[2][q] <= 1e-6 && order >= 3.3,
+                                       detail: detail))
+            }
+        }
+    }
+
+    // MARK: - p = 3, Δ_p = 1: the threshold
+
+    /// The scan: order 2 (the order-3/4 steps overshoot C ≤ 1 near T = 0 once 1 − C is tiny over many lags, which
+    /// the strong p = 2 part makes happen before t = 200 even without recovery), t ≤ 100, m₀ = 1e-3.
+    static let thresholdOptions = TwoTimeOptions(step: 0.05, maximumTime: 100, order: 2)
+    static let thresholdOverlap = 1e-3
+    static let thresholdPoints = [0.30, 0.34, 0.38, 0.42, 0.70]
+
+    static func threshold(_ record: (ValidationCheck) -> Void) throws {
+        let closedForm = SpikedMatrixTensor.gradientFlowThreshold(p: 3, tensorNoise: 1)
+        let scan = SpikedThresholdScan(p: 3, tensorNoise: 1, temperature: 0, initialOverlap: thresholdOverlap,
+                                       options: thresholdOptions)
+        let points = try scan.run(matrixNoises: thresholdPoints)
+        let table = points.map { point in
+            String(format: "%.2f:", point.matrixNoise) + (point.recoveryTime.map { String(format: "%.1f", $0) } ?? "none")
+                + String(format: "(m=%.3g)", point.finalOverlap)
+        }.joined(separator: " ")
+        let below = points.filter { $0.matrixNoise < closedForm }, above = points.filter { $0.matrixNoise > closedForm }
+        let missing = below.filter { $0.recoveryTime == nil }.count
+        record(ValidationCheck(area: area, name: "p = 3, Δ_p = 1, T = 0: Δ₂ < 1/2 without recovery (count)",
+                               measured: Double(missing), limit: 0, passed: missing == 0 && !below.isEmpty,
+                               detail: "Δ₂:t_rec(m at end) " + table))
+        let largestAbove = above.map { abs($0.finalOverlap) }.max() ?? 0
+        record(ValidationCheck(area: area, name: "p = 3, Δ_p = 1, T = 0: Δ₂ = 0.7 > 1/2 stays at m ≈ 0 (m(t_max))",
+                               measured: largestAbove, limit: SpikedQuenchSolution.recoveryLevel,
+                               passed: largestAbove < SpikedQuenchSolution.recoveryLevel,
+                               detail: "t_max = \(thresholdOptions.maximumTime), dt = \(thresholdOptions.step), m0 = \(thresholdOverlap)"))
+        // t_rec grows with Δ₂ toward the threshold. The fitted divergence is reported, not passed: at this reach
+        // (t ≤ 100, m₀ = 1e-3) recovery still happens at and somewhat above Δ₂^GF, so the fit lies well above 1/2
+        // (docs/PHYSICS.md §2.9, measured numbers there).
+        let times = below.compactMap(\.recoveryTime)
+        let increasing = times.count == below.count && zip(times, times.dropFirst()).allSatisfy { $0 < $1 }
+        let fitText = RecoveryDivergence.fit(below).map {
+            String(format: "finite-time fit t_rec = a(Δ₂* − Δ₂)^−ν: Δ₂* = %.3f ± %.3f, ν = %.2f ± %.2f (closed form 0.5)",
+                   $0.threshold, $0.thresholdError, $0.exponent, $0.exponentError)
+        } ?? "fewer than 4 recovered points"
+        let decreasing = zip(times, times.dropFirst()).filter { $0 >= $1 }.count + (below.count - times.count)
+        record(ValidationCheck(area: area, name: "p = 3, Δ_p = 1, T = 0: steps where t_rec(Δ₂) fails to increase",
+                               measured: Double(decreasing), limit: 0, passed: increasing && decreasing == 0,
+                               detail: fitText))
+    }
+}
