@@ -49,22 +49,32 @@ enum EcosystemValidation {
         }
     }
 
-    /// The sampling DMFT from N(0) = 1 at μ = 4, σ = 1, γ = 0, t ≤ 20: m(t), C(t,t) against simulation for t ≥ 0.5,
-    /// and dt = 0.1 against dt = 0.05.
+    /// The sampling DMFT from N(0) = 1 at μ = 4: σ = 1, γ = 0, t ≤ 20, and σ = 0.8, γ = ±0.5 (memory term), t ≤ 10.
     static func dynamics(_ record: (ValidationCheck) -> Void) throws {
+        try dynamics(sigma: 1, gamma: 0, duration: 20, paths: 2500, stepPaths: 2500, record)
+        try dynamics(sigma: 0.8, gamma: 0.5, duration: 10, paths: 2500, stepPaths: 1000, record)
+        try dynamics(sigma: 0.8, gamma: -0.5, duration: 10, paths: 2500, stepPaths: 1000, record)
+    }
+
+    /// One point: m(t), C(t,t) against simulation (S = 2000, 8 seeds) for t ≥ 0.5; dt = 0.1 against dt = 0.05
+    /// (4 × `stepPaths` paths each); the approach of m(t), C(t,t) to the cavity values.
+    static func dynamics(sigma: Double, gamma: Double, duration: Double, paths: Int, stepPaths: Int,
+                         _ record: (ValidationCheck) -> Void) throws {
         let area = "ecosystem"
-        let model = try EcosystemModel(mu: 4, sigma: 1, gamma: 0)
-        var options = SamplingOptions()
-        options.paths = 2500
-        options.repetitions = 4
-        options.seed = 3
-        func solve(_ step: Double) throws -> (SamplingSolution, Double) {
+        let label = "μ = 4, σ = \(sigma), γ = \(gamma), t ≤ \(Int(duration))"
+        let model = try EcosystemModel(mu: 4, sigma: sigma, gamma: gamma)
+        func solve(_ step: Double, paths: Int) throws -> (SamplingSolution, Double) {
+            var options = SamplingOptions()
+            options.paths = paths
+            options.repetitions = 4
+            options.seed = 1
+            options.acceleration = 5
             let began = Date()
-            let solution = try EcosystemDynamicsProblem(model: model, duration: 20, step: step).solve(options: options)
+            let solution = try EcosystemDynamicsProblem(model: model, duration: duration, step: step).solve(options: options)
             return (solution, Date().timeIntervalSince(began))
         }
-        let (coarse, seconds) = try solve(0.1)
-        record(ValidationCheck(area: area, name: "sampling DMFT μ = 4, σ = 1, γ = 0, t ≤ 20, dt = 0.1, 4 × 2500 paths: residual",
+        let (coarse, seconds) = try solve(0.1, paths: paths)
+        record(ValidationCheck(area: area, name: "sampling DMFT \(label), dt = 0.1, 4 × \(paths) paths: residual",
                                measured: coarse.report.residual, limit: 1e-10, passed: coarse.report.residual <= 1e-10,
                                detail: String(format: "iterations %@, %.1f s (wall, under load)",
                                               "\(coarse.reports.map(\.iterations))", seconds)))
@@ -72,7 +82,7 @@ enum EcosystemValidation {
         simulationOptions.realisations = 8
         simulationOptions.seed = 2027
         simulationOptions.step = 0.05
-        simulationOptions.duration = 20
+        simulationOptions.duration = duration
         simulationOptions.sampleInterval = 0.5
         simulationOptions.findsFixedPoint = false
         let simulation = try EcosystemSimulator(model: model, options: simulationOptions).run()
@@ -97,16 +107,30 @@ enum EcosystemValidation {
         }
         let (worst, detail) = compare(coarse, against: { (simulation.meanTrajectory[$0], simulation.secondMomentTrajectory[$0]) },
                                       times: simulation.times)
-        record(ValidationCheck(area: area, name: "sampling DMFT vs simulation S = 2000, 8 seeds: m(t), C(t,t), 0.5 ≤ t ≤ 20 (combined SE)",
+        record(ValidationCheck(area: area, name: "sampling DMFT vs simulation S = 2000, 8 seeds, \(label): m, C(t,t), t ≥ 0.5 (SE)",
                                measured: worst, limit: 3, passed: worst <= 3, detail: detail))
-        let (fine, _) = try solve(0.05)
+        let (reference, _) = stepPaths == paths ? (coarse, 0) : try solve(0.1, paths: stepPaths)
+        let (fine, _) = try solve(0.05, paths: stepPaths)
         let n = fine.kernels.timeCount
-        let (stepWorst, stepDetail) = compare(coarse, against: { index in
+        let samples = Int((duration / 0.5).rounded())
+        let (stepWorst, stepDetail) = compare(reference, against: { index in
             let k = 10 * index
             return (EcosystemEstimate(mean: fine.kernels.mean[k], error: fine.errors.mean[k]),
                     EcosystemEstimate(mean: fine.kernels.covariance[k * n + k], error: fine.errors.covariance[k * n + k]))
-        }, times: (0...40).map { Double($0) * 0.5 })
-        record(ValidationCheck(area: area, name: "sampling DMFT dt = 0.1 vs dt = 0.05: |difference| / combined SE, t ≥ 0.5",
+        }, times: (0...samples).map { Double($0) * 0.5 })
+        record(ValidationCheck(area: area, name: "sampling DMFT \(label): dt = 0.1 vs 0.05 (4 × \(stepPaths) paths), t ≥ 0.5 (SE)",
                                measured: stepWorst, limit: 3, passed: stepWorst <= 3, detail: stepDetail))
+        // Long-time limit: m(t) and C(t,t) approach the cavity fixed point (slowly: near-extinct species relax slowly).
+        let cavity = try EcosystemCavityProblem(model: model).solve()
+        let last = coarse.kernels.timeCount - 1, middle = last / 2, nc = coarse.kernels.timeCount
+        func gap(_ k: Int) -> Double {
+            max(abs(coarse.kernels.mean[k] / cavity.meanAbundance - 1), abs(coarse.kernels.covariance[k * nc + k] / cavity.secondMoment - 1))
+        }
+        let (early, late) = (gap(middle), gap(last))
+        record(ValidationCheck(area: area, name: "sampling DMFT \(label): relative distance to the cavity m, ⟨N²⟩ at t_max",
+                               measured: late, limit: early, passed: late < early,
+                               detail: String(format: "t_max/2: %.3f → t_max: %.3f; m(t_max) = %.4f, cavity %.4f; C = %.4f, cavity %.4f",
+                                              early, late, coarse.kernels.mean[last], cavity.meanAbundance,
+                                              coarse.kernels.covariance[last * nc + last], cavity.secondMoment)))
     }
 }

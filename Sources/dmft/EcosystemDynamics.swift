@@ -24,14 +24,14 @@ struct EcosystemDynamicsRecord: Encodable {
 struct EcosystemDynamics: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dynamics",
-        abstract: "Sampling DMFT of the transient (γ = 0): m(t), C(t,s), χ(t,s) with error bars over repetitions.",
+        abstract: "Sampling DMFT of the transient: m(t), C(t,s), χ(t,s) with error bars over repetitions.",
         discussion: """
-        Solves the single-species process dN/dt = N[1 − N − μ m(t) − σ η(t)] + λ, ⟨η(t)η(s)⟩ = C(t,s), self-consistently \
-        by Monte Carlo over --paths paths: η = Lξ with L the Cholesky factor of C and the same normal draws ξ in every \
-        sweep (common random numbers), Heun in log N, damped iteration to --tolerance. Error bars are standard errors \
+        Solves the single-species process dN/dt = N[1 − N − μ m(t) − σ η(t) + γσ² ∫χ(t,s)N(s)ds] + λ, \
+        ⟨η(t)η(s)⟩ = C(t,s), self-consistently by Monte Carlo over --paths paths: η = Lξ with L the Cholesky factor of C and the same normal draws ξ in every \
+        sweep (common random numbers), Heun in log N with a trapezoid memory, the per-path response from its Volterra \
+        equation (γ ≠ 0; cost ∝ paths·(t/dt)³), damped iteration to --tolerance. Error bars are standard errors \
         over --repetitions independent repetitions. Writes DIR/trajectory.csv `t,m,m_error,c,c_error` (c = C(t,t)), \
-        DIR/correlation.csv `t,s,C,C_error,chi,chi_error` (s ≤ t) and DIR/run.json. The memory term of γ ≠ 0 is not \
-        implemented yet (refused).
+        DIR/correlation.csv `t,s,C,C_error,chi,chi_error` (s ≤ t) and DIR/run.json.
         Example: dmft ecosystem dynamics --mu 4 --sigma 1 --t-max 20 --dt 0.1 --paths 10000 --output lv
         """
     )
