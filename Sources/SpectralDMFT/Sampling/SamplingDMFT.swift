@@ -71,6 +71,8 @@ public struct SamplingOptions: Sendable, Equatable, Codable {
     /// The map is deterministic (common random numbers), so the accelerated iteration converges to the same fixed
     /// point.
     public var acceleration: Int = 0
+    /// Relative diagonal jitter ε of the Cholesky factorisation, C + ε max_k C_kk I (see `SamplingDMFTSolver`).
+    public var jitter: Double = 1e-10
 
     /// Default options.
     public init() {}
@@ -124,6 +126,7 @@ public struct SamplingDMFTSolver: Sendable {
         try require(options.tolerance > 0, "tolerance", options.tolerance, "> 0")
         try require(options.maximumIterations >= 1, "maximum iterations", Double(options.maximumIterations), ">= 1")
         try require(options.threads >= 1, "threads", Double(options.threads), ">= 1")
+        try require(options.jitter >= 0 && options.jitter <= 1e-3, "jitter", options.jitter, "in [0, 1e-3]")
         try require(options.acceleration >= 0 && options.acceleration <= 20, "acceleration", Double(options.acceleration),
                     "between 0 and 20")
         self.options = options
@@ -165,7 +168,8 @@ public struct SamplingDMFTSolver: Sendable {
             history.reserveCapacity(options.maximumIterations)
             var converged = false
             for iteration in 1...options.maximumIterations {
-                clipped = max(clipped, Self.cholesky(kernels.covariance, n: n, into: lower.baseAddress))
+                clipped = max(clipped, Self.cholesky(kernels.covariance, n: n, into: lower.baseAddress,
+                                                          jitter: options.jitter))
                 Self.transpose(lower.baseAddress, n: n, into: factor.baseAddress)
                 let work = Work(process: process, kernels: kernels, noise: noise, factor: factor, field: field,
                                 observable: observable, sums: sums, seconds: seconds, responses: responses,
@@ -447,7 +451,8 @@ public struct SamplingDMFTSolver: Sendable {
 
     /// The lower Cholesky factor of `matrix` + jitter into `factor`; pivots still ≤ 0 (a matrix far from positive)
     /// are clipped to 0 (their column set to 0). Returns the clipped weight relative to the trace.
-    static func cholesky(_ matrix: [Double], n: Int, into factor: UnsafeMutablePointer<Double>) -> Double {
+    static func cholesky(_ matrix: [Double], n: Int, into factor: UnsafeMutablePointer<Double>,
+                         jitter: Double = jitter) -> Double {
         var trace = 0.0, largest = 0.0
         for k in 0..<n { trace += matrix[k * n + k]; largest = max(largest, matrix[k * n + k]) }
         let shift = jitter * largest
