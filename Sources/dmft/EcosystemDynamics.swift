@@ -6,7 +6,7 @@ import SpectralDMFT
 struct EcosystemDynamicsRecord: Encodable {
     let mu: Double, sigma: Double, gamma: Double, lambda: Double
     let tMax: Double, dt: Double, start: String
-    let paths: Int, repetitions: Int, seed: UInt64, damping: Double, tolerance: Double
+    let paths: Int, repetitions: Int, seed: UInt64, damping: Double, tolerance: Double, acceleration: Int, jitter: Double
     let iterations: [Int], residuals: [Double]
     let clippedWeight: Double
     let finalMean: Double, finalMeanError: Double, finalSecondMoment: Double, finalSecondMomentError: Double
@@ -15,7 +15,7 @@ struct EcosystemDynamicsRecord: Encodable {
     let files: [String]
 
     enum CodingKeys: String, CodingKey {
-        case mu, sigma, gamma, lambda, tMax = "t_max", dt, start, paths, repetitions, seed, damping, tolerance
+        case mu, sigma, gamma, lambda, tMax = "t_max", dt, start, paths, repetitions, seed, damping, tolerance, acceleration, jitter
         case iterations, residuals, clippedWeight = "clipped_weight", finalMean = "final_m", finalMeanError = "final_m_error"
         case finalSecondMoment = "final_C", finalSecondMomentError = "final_C_error", seconds, version, files
     }
@@ -24,14 +24,14 @@ struct EcosystemDynamicsRecord: Encodable {
 struct EcosystemDynamics: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dynamics",
-        abstract: "Sampling DMFT of the transient (γ = 0): m(t), C(t,s), χ(t,s) with error bars over repetitions.",
+        abstract: "Sampling DMFT of the transient: m(t), C(t,s), χ(t,s) with error bars over repetitions.",
         discussion: """
-        Solves the single-species process dN/dt = N[1 − N − μ m(t) − σ η(t)] + λ, ⟨η(t)η(s)⟩ = C(t,s), self-consistently \
-        by Monte Carlo over --paths paths: η = Lξ with L the Cholesky factor of C and the same normal draws ξ in every \
-        sweep (common random numbers), Heun in log N, damped iteration to --tolerance. Error bars are standard errors \
+        Solves the single-species process dN/dt = N[1 − N − μ m(t) − σ η(t) + γσ² ∫χ(t,s)N(s)ds] + λ, \
+        ⟨η(t)η(s)⟩ = C(t,s), self-consistently by Monte Carlo over --paths paths: η = Lξ with L the Cholesky factor of C and the same normal draws ξ in every \
+        sweep (common random numbers), Heun in log N with a trapezoid memory, the per-path response from its Volterra \
+        equation (γ ≠ 0; cost ∝ paths·(t/dt)³), damped iteration to --tolerance. Error bars are standard errors \
         over --repetitions independent repetitions. Writes DIR/trajectory.csv `t,m,m_error,c,c_error` (c = C(t,t)), \
-        DIR/correlation.csv `t,s,C,C_error,chi,chi_error` (s ≤ t) and DIR/run.json. The memory term of γ ≠ 0 is not \
-        implemented yet (refused).
+        DIR/correlation.csv `t,s,C,C_error,chi,chi_error` (s ≤ t) and DIR/run.json.
         Example: dmft ecosystem dynamics --mu 4 --sigma 1 --t-max 20 --dt 0.1 --paths 10000 --output lv
         """
     )
@@ -65,6 +65,13 @@ struct EcosystemDynamics: ParsableCommand {
             transform: ArgumentValue.number)
     var tolerance: Double = 1e-10
 
+    @Option(parsing: .unconditional, help: "Anderson acceleration depth (0: plain damped iteration).")
+    var acceleration: Int = 0
+
+    @Option(parsing: .unconditional, help: "Relative diagonal jitter of the Cholesky factor of C. (default: 1e-10)",
+            transform: ArgumentValue.number)
+    var jitter: Double = 1e-10
+
     @Option(help: "Initial abundances: uniform (on (0, 1)) or constant:V.")
     var start: EcosystemStart = .constant(1)
 
@@ -90,6 +97,8 @@ struct EcosystemDynamics: ParsableCommand {
         options.damping = damping
         options.tolerance = tolerance
         options.threads = threads
+        options.acceleration = acceleration
+        options.jitter = jitter
         do {
             let problem = try EcosystemDynamicsProblem(model: try model.model(lambda: lambda), duration: tMax, step: dt,
                                                        start: start)
@@ -143,7 +152,7 @@ struct EcosystemDynamics: ParsableCommand {
         let record = EcosystemDynamicsRecord(
             mu: model.mu, sigma: model.sigma, gamma: model.gamma, lambda: lambda, tMax: tMax, dt: dt,
             start: start.description, paths: paths, repetitions: repetitions, seed: seed, damping: damping,
-            tolerance: tolerance, iterations: solution.reports.map(\.iterations), residuals: solution.reports.map(\.residual),
+            tolerance: tolerance, acceleration: acceleration, jitter: jitter, iterations: solution.reports.map(\.iterations), residuals: solution.reports.map(\.residual),
             clippedWeight: solution.clippedWeight, finalMean: k.mean[n - 1], finalMeanError: e.mean[n - 1],
             finalSecondMoment: k.covariance[n * n - 1], finalSecondMomentError: e.covariance[n * n - 1],
             seconds: seconds, version: PackageInfo.version, files: Array(files.prefix(2)))

@@ -28,6 +28,10 @@ import SpectralDMFT
         (["ecosystem", "simulate", "--S", "1", "--mu", "4", "--sigma", "1"], "S"),
         (["ecosystem", "simulate", "--S", "50", "--mu", "4", "--sigma", "1", "--start", "constant:-1"], "start"),
         (["ecosystem", "simulate", "--S", "50", "--mu", "4", "--sigma", "1", "--dt", "0"], "dt"),
+        (["ecosystem", "simulate", "--S", "50", "--mu", "4", "--sigma", "1", "--gamma", "-1.5"], "gamma"),
+        (["ecosystem", "dynamics", "--mu", "4", "--sigma", "1", "--t-max", "1", "--paths", "1", "--output", "never"], "paths"),
+        (["ecosystem", "dynamics", "--mu", "4", "--sigma", "0.8", "--gamma", "1.2", "--t-max", "1", "--output", "never"], "gamma"),
+        (["ecosystem", "dynamics", "--mu", "4", "--sigma", "1", "--t-max", "1", "--dt", "2", "--output", "never"], "dt"),
     ])
     func badInputIsOneErrorLine(arguments: [String], names: String) throws {
         let (status, output, error) = try runTool(arguments)

@@ -1,14 +1,14 @@
 import Foundation
 
-/// The transient dynamical mean-field theory of a random Lotka–Volterra ecosystem with independent interactions
-/// (γ = 0), solved by `SamplingDMFTSolver`: m(t) = ⟨N(t)⟩, C(t,s) = ⟨N(t)N(s)⟩ and χ(t,s) from the single-species
-/// process
+/// The transient dynamical mean-field theory of a random Lotka–Volterra ecosystem, solved by `SamplingDMFTSolver`:
+/// m(t) = ⟨N(t)⟩, C(t,s) = ⟨N(t)N(s)⟩ and χ(t,s) = ⟨δN(t)/δh(s)⟩ from the single-species process
 ///
-///     dN/dt = N [1 − N − μ m(t) − σ η(t)] + λ,   ⟨η(t)η(s)⟩ = C(t,s),
+///     dN/dt = N [1 − N − μ m(t) − σ η(t) + γσ² ∫_0^t χ(t,s) N(s) ds + h(t)] + λ,   ⟨η(t)η(s)⟩ = C(t,s),
 ///
-/// started from `start`. (γ ≠ 0 adds the memory term γσ²∫χN, not implemented yet: refused.)
+/// started from `start` (time in units of the intrinsic growth time, abundances in units of the carrying capacity).
+/// The memory term (γ ≠ 0) is the reaction of the community to the species; see `LotkaVolterraProcess`.
 public struct EcosystemDynamicsProblem: Sendable {
-    /// The model (γ = 0).
+    /// The model (any γ ∈ [−1, 1], λ ≥ 0).
     public let model: EcosystemModel
     /// Last time t_max of the grid.
     public let duration: Double
@@ -19,13 +19,9 @@ public struct EcosystemDynamicsProblem: Sendable {
 
     /// A problem on the grid t_k = k·dt up to `duration`.
     ///
-    /// - Throws: `EcosystemError.invalidParameter` for γ ≠ 0 (not implemented), dt outside (0, 1], a duration that
-    ///   is not positive or longer than 4000 steps, or a non-positive constant start.
+    /// - Throws: `EcosystemError.invalidParameter` for dt outside (0, 1], a duration that is not positive or longer
+    ///   than 4000 steps, or a non-positive constant start.
     public init(model: EcosystemModel, duration: Double, step: Double, start: EcosystemStart = .constant(1)) throws {
-        guard model.gamma == 0 else {
-            throw EcosystemError.invalidParameter(name: "gamma", value: model.gamma,
-                                                  requirement: "0 for the sampling DMFT (the memory term of γ ≠ 0 is not implemented yet)")
-        }
         guard step.isFinite, step > 0, step <= 1 else {
             throw EcosystemError.invalidParameter(name: "dt", value: step, requirement: "in (0, 1]")
         }
@@ -53,12 +49,22 @@ public struct EcosystemDynamicsProblem: Sendable {
     }
 }
 
-/// The single-species Lotka–Volterra process for `SamplingDMFTSolver` (γ = 0).
+/// The single-species Lotka–Volterra process for `SamplingDMFTSolver`, for any interaction symmetry γ:
 ///
-/// Heun (second order) in y = log N on the grid, with η and m at the grid times:
-/// f_k(y) = 1 − e^y − μ m_k − σ η_k + λ e^{−y}, y* = y_k + dt f_k(y_k), y_{k+1} = y_k + dt (f_k(y_k) + f_{k+1}(y*))/2.
-/// The response of one path is r(t,s) = N(t) exp(−∫_s^t (N + λ/N) du) (γ = 0), with the integral by trapezoid
-/// I_k; it is separable, r_kj = (N_k e^{−I_k}) e^{I_j}, so a path costs O(K²) multiplications and no exponentials.
+///     d log N/dt = 1 − N − μ m(t) − σ η(t) + γσ² M(t) + λ/N,   M(t) = ∫_0^t χ(t,s) N(s) ds.
+///
+/// Heun (second order) in y = log N on the grid, with η and m at the grid times and the memory M by the trapezoid
+/// rule, M_k = dt [χ_{k0}N_0/2 + Σ_{0<j<k} χ_{kj}N_j + m_k N_k/2] (χ(t,t⁻) = m(t)):
+/// f_k(y) = 1 − e^y − μ m_k − σ η_k + γσ² M_k + λ e^{−y}, y* = y_k + dt f_k(y_k),
+/// y_{k+1} = y_k + dt (f_k(y_k) + f_{k+1}(y*))/2, where M_{k+1} at the predictor uses N* = e^{y*} for its last node.
+///
+/// Response of one path, r(t,s) = δN(t)/δh(s) = N(t) ρ(t,s) for t > s, with
+///
+///     ∂_t ρ(t,s) = −[N(t) + λ/N(t)] ρ(t,s) + γσ² ∫_s^t χ(t,u) r(u,s) du,   ρ(s⁺,s) = 1,
+///
+/// a linear Volterra equation along the path (docs/PHYSICS.md §8.6). For γ = 0 it is solved in closed form,
+/// ρ = exp(−∫_s^t (N + λ/N)), separable, O(K²) per path. For γ ≠ 0 it is integrated with the exact decay factor and
+/// the trapezoid rule for the memory source, all s at once (row t_{k+1} from rows ≤ t_k), O(K³/6) per path.
 public struct LotkaVolterraProcess: SampledSingleSiteProcess {
     /// The model.
     public let model: EcosystemModel
@@ -68,15 +74,36 @@ public struct LotkaVolterraProcess: SampledSingleSiteProcess {
     public let timeCount: Int
     /// Initial abundances (uniform: drawn from the path number, so the same for every sweep).
     public let start: EcosystemStart
+    /// Integrate the response by the general Volterra scheme even for γ = 0 (a check of that scheme against the
+    /// closed form).
+    let generalResponse: Bool
 
-    /// Scratch: e^{I_k} and N_k e^{−I_k}.
+    /// A process on `timeCount` grid times of step `step`.
+    public init(model: EcosystemModel, step: Double, timeCount: Int, start: EcosystemStart) {
+        self.init(model: model, step: step, timeCount: timeCount, start: start, generalResponse: false)
+    }
+
+    init(model: EcosystemModel, step: Double, timeCount: Int, start: EcosystemStart, generalResponse: Bool) {
+        self.model = model
+        self.step = step
+        self.timeCount = timeCount
+        self.start = start
+        self.generalResponse = generalResponse
+    }
+
+    /// Scratch of one worker: the path, e^{I_k} and N_k e^{−I_k} (γ = 0), and for γ ≠ 0 the response rows r(t_u, t_j),
+    /// ρ(t_k, t_j), the memory integrals and the partial sums of the next row.
     public struct Workspace {
-        var growing: [Double]
-        var decaying: [Double]
+        let abundance, rate, growing, decaying: AlignedBuffer
+        let rows: AlignedBuffer
+        let rho, memory, partial: AlignedBuffer
     }
 
     public func makeWorkspace() -> Workspace {
-        Workspace(growing: [Double](repeating: 0, count: timeCount), decaying: [Double](repeating: 0, count: timeCount))
+        let n = timeCount, general = model.gamma != 0 || generalResponse
+        return Workspace(abundance: AlignedBuffer(count: n), rate: AlignedBuffer(count: n), growing: AlignedBuffer(count: n),
+                         decaying: AlignedBuffer(count: n), rows: AlignedBuffer(count: general ? n * n : 1),
+                         rho: AlignedBuffer(count: n), memory: AlignedBuffer(count: n), partial: AlignedBuffer(count: n))
     }
 
     public func initialKernels() -> SamplingKernels {
@@ -105,33 +132,125 @@ public struct LotkaVolterraProcess: SampledSingleSiteProcess {
 
     public func integrate(path: Int, field: UnsafePointer<Double>, kernels: SamplingKernels, workspace: inout Workspace,
                           observable: UnsafeMutablePointer<Double>, response: UnsafeMutablePointer<Double>) {
-        let n = timeCount, dt = step
-        let mu = model.mu, sigma = model.sigma, lambda = model.lambda
-        var y = log(initialAbundance(path))
-        var integral = 0.0, previousRate = 0.0
         kernels.mean.withUnsafeBufferPointer { m in
-            workspace.growing.withUnsafeMutableBufferPointer { growing in
-                workspace.decaying.withUnsafeMutableBufferPointer { decaying in
-                    for k in 0..<n {
-                        let abundance = exp(y)
-                        observable[k] = abundance
-                        let rate = abundance + lambda / abundance
-                        if k > 0 { integral += 0.5 * dt * (previousRate + rate) }
-                        previousRate = rate
-                        growing[k] = exp(integral)
-                        decaying[k] = abundance / growing[k]
-                        if k == n - 1 { break }
-                        let f0 = 1 - abundance - mu * m[k] - sigma * field[k] + lambda / abundance
-                        let trial = exp(y + dt * f0)
-                        let f1 = 1 - trial - mu * m[k + 1] - sigma * field[k + 1] + lambda / trial
-                        y += 0.5 * dt * (f0 + f1)
-                    }
-                    for k in 0..<n {
-                        let row = response + k * n, u = decaying[k]
-                        for j in 0...k { row[j] += u * growing[j] }
-                    }
+            kernels.response.withUnsafeBufferPointer { chi in
+                trajectory(initial: initialAbundance(path), field: field, mean: m.baseAddress!, chi: chi.baseAddress!,
+                           into: workspace.abundance.baseAddress, shift: nil)
+                let n = timeCount, abundance = workspace.abundance.baseAddress
+                for k in 0..<n { observable[k] = abundance[k] }
+                if model.gamma == 0 && !generalResponse {
+                    separableResponse(workspace, into: response)
+                } else {
+                    volterraResponse(workspace, mean: m.baseAddress!, chi: chi.baseAddress!, into: response)
                 }
             }
+        }
+    }
+
+    /// Heun in log N along `field` with the kernels m and χ; N_k into `abundance`. `shift` (tests) adds a growth-rate
+    /// field h_k at the grid times.
+    func trajectory(initial: Double, field: UnsafePointer<Double>, mean m: UnsafePointer<Double>,
+                    chi: UnsafePointer<Double>, into abundance: UnsafeMutablePointer<Double>, shift: UnsafePointer<Double>?) {
+        let n = timeCount, dt = step
+        let mu = model.mu, sigma = model.sigma, lambda = model.lambda
+        let g = model.gamma * sigma * sigma
+        var y = log(initial)
+        var memory = 0.0          // M_k
+        for k in 0..<n {
+            let nk = exp(y)
+            abundance[k] = nk
+            if k == n - 1 { break }
+            if g != 0 && k > 0 {
+                // M_k = P_k + dt m_k N_k / 2, P_k computed at the previous step.
+                memory += 0.5 * dt * m[k] * nk
+            }
+            // P_{k+1} = dt [χ_{k+1,0} N_0 / 2 + Σ_{j=1}^{k} χ_{k+1,j} N_j].
+            var partial = 0.0
+            if g != 0 {
+                let row = chi + (k + 1) * n
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                var j = 1
+                while j + 3 <= k {
+                    s0 += row[j] * abundance[j]; s1 += row[j + 1] * abundance[j + 1]
+                    s2 += row[j + 2] * abundance[j + 2]; s3 += row[j + 3] * abundance[j + 3]
+                    j += 4
+                }
+                while j <= k { s0 += row[j] * abundance[j]; j += 1 }
+                partial = dt * (0.5 * row[0] * abundance[0] + (s0 + s1) + (s2 + s3))
+            }
+            let h0 = shift?[k] ?? 0, h1 = shift?[k + 1] ?? 0
+            let f0 = 1 - nk - mu * m[k] - sigma * field[k] + g * memory + lambda / nk + h0
+            let trial = exp(y + dt * f0)
+            let trialMemory = partial + 0.5 * dt * m[k + 1] * trial
+            let f1 = 1 - trial - mu * m[k + 1] - sigma * field[k + 1] + g * trialMemory + lambda / trial + h1
+            y += 0.5 * dt * (f0 + f1)
+            memory = partial
+        }
+    }
+
+    /// γ = 0: r_kj = N_k exp(−∫_{t_j}^{t_k}(N + λ/N)) = (N_k e^{−I_k}) e^{I_j}, I by trapezoid; adds r to `response`.
+    func separableResponse(_ workspace: Workspace, into response: UnsafeMutablePointer<Double>) {
+        let n = timeCount, dt = step, lambda = model.lambda
+        let abundance = workspace.abundance.baseAddress
+        let growing = workspace.growing.baseAddress, decaying = workspace.decaying.baseAddress
+        var integral = 0.0, previousRate = 0.0
+        for k in 0..<n {
+            let nk = abundance[k]
+            let rate = nk + lambda / nk
+            if k > 0 { integral += 0.5 * dt * (previousRate + rate) }
+            previousRate = rate
+            growing[k] = exp(integral)
+            decaying[k] = nk / growing[k]
+        }
+        for k in 0..<n {
+            let row = response + k * n, u = decaying[k]
+            for j in 0...k { row[j] += u * growing[j] }
+        }
+    }
+
+    /// Any γ: the Volterra equation for ρ(t, t_j), all j at once, row by row. With a_k = N_k + λ/N_k, the decay
+    /// factor E_k = exp(−dt (a_k + a_{k+1})/2) (integrating factor, exact for γ = 0 and stable however small N gets),
+    /// the memory Q_kj = ∫_{t_j}^{t_k} χ(t_k,u) r(u,t_j) du (trapezoid) and g = γσ², the trapezoid step of the source is
+    ///
+    ///     ρ_{k+1,j} (1 − g dt² m_{k+1} N_{k+1}/4) = E_k ρ_kj + (g dt/2) (E_k Q_kj + Q'_{k+1,j})
+    ///
+    /// with Q'_{k+1,j} the trapezoid sum without its last node (dt/2) m_{k+1} r_{k+1,j}; r_kj = N_k ρ_kj; ρ_jj = 1.
+    func volterraResponse(_ workspace: Workspace, mean m: UnsafePointer<Double>, chi: UnsafePointer<Double>,
+                          into response: UnsafeMutablePointer<Double>) {
+        let n = timeCount, dt = step, lambda = model.lambda
+        let g = model.gamma * model.sigma * model.sigma
+        let abundance = workspace.abundance.baseAddress, a = workspace.rate.baseAddress
+        let r = workspace.rows.baseAddress, rho = workspace.rho.baseAddress
+        let q = workspace.memory.baseAddress, next = workspace.partial.baseAddress
+        for k in 0..<n { a[k] = abundance[k] + lambda / abundance[k] }
+        r[0] = abundance[0]; rho[0] = 1; q[0] = 0
+        for k in 0..<(n - 1) {
+            // Q'_{k+1,j} = dt [χ_{k+1,j} r_jj / 2 + Σ_{u=j+1}^{k} χ_{k+1,u} r_uj], as axpys over j.
+            let chiRow = chi + (k + 1) * n
+            for j in 0...k { next[j] = 0 }
+            if g != 0 {
+                for u in 0...k {
+                    let c = dt * chiRow[u], row = r + u * n
+                    for j in 0...u { next[j] += c * row[j] }
+                }
+                for j in 0...k { next[j] -= 0.5 * dt * chiRow[j] * r[j * n + j] }
+            }
+            let n1 = abundance[k + 1], chiDiagonal = m[k + 1]
+            let decay = exp(-0.5 * dt * (a[k] + a[k + 1]))
+            let inverse = 1 / (1 - 0.25 * g * dt * dt * chiDiagonal * n1)
+            let half = 0.5 * dt, source = 0.5 * dt * g, target = r + (k + 1) * n
+            for j in 0...k {
+                let value = (decay * rho[j] + source * (decay * q[j] + next[j])) * inverse
+                rho[j] = value
+                let rj = n1 * value
+                target[j] = rj
+                q[j] = next[j] + half * chiDiagonal * rj
+            }
+            target[k + 1] = n1; rho[k + 1] = 1; q[k + 1] = 0
+        }
+        for k in 0..<n {
+            let row = response + k * n, source = r + k * n
+            for j in 0...k { row[j] += source[j] }
         }
     }
 }

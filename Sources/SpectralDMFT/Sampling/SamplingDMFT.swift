@@ -65,6 +65,14 @@ public struct SamplingOptions: Sendable, Equatable, Codable {
     public var maximumIterations: Int = 400
     /// Worker threads.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Anderson acceleration depth M (0: plain damped iteration). With M > 0 the update is
+    /// x ← x + a f − Σ_i θ_i (ΔG_i − (1 − a) ΔF_i), f = G(x) − x, θ the least-squares fit of f by the last M
+    /// differences ΔF of f (ΔG of G); the history is cleared when the residual grows past 4× its best value.
+    /// The map is deterministic (common random numbers), so the accelerated iteration converges to the same fixed
+    /// point.
+    public var acceleration: Int = 0
+    /// Relative diagonal jitter ε of the Cholesky factorisation, C + ε max_k C_kk I (see `SamplingDMFTSolver`).
+    public var jitter: Double = 1e-10
 
     /// Default options.
     public init() {}
@@ -118,6 +126,9 @@ public struct SamplingDMFTSolver: Sendable {
         try require(options.tolerance > 0, "tolerance", options.tolerance, "> 0")
         try require(options.maximumIterations >= 1, "maximum iterations", Double(options.maximumIterations), ">= 1")
         try require(options.threads >= 1, "threads", Double(options.threads), ">= 1")
+        try require(options.jitter >= 0 && options.jitter <= 1e-3, "jitter", options.jitter, "in [0, 1e-3]")
+        try require(options.acceleration >= 0 && options.acceleration <= 20, "acceleration", Double(options.acceleration),
+                    "between 0 and 20")
         self.options = options
     }
 
@@ -134,9 +145,9 @@ public struct SamplingDMFTSolver: Sendable {
         let noise = AlignedBuffer(count: paths * n)
         let chunkCount = min(Self.chunks, paths)
         let bounds = (0...chunkCount).map { $0 * paths / chunkCount }
-        let factor = AlignedBuffer(count: n * n)
-        let field = (0..<chunkCount).map { _ in AlignedBuffer(count: n) }
-        let observable = (0..<chunkCount).map { _ in AlignedBuffer(count: n) }
+        let lower = AlignedBuffer(count: n * n), factor = AlignedBuffer(count: n * n)
+        let field = (0..<chunkCount).map { _ in AlignedBuffer(count: Self.block * n) }
+        let observable = (0..<chunkCount).map { _ in AlignedBuffer(count: Self.block * n) }
         let sums = (0..<chunkCount).map { _ in AlignedBuffer(count: n) }
         let seconds = (0..<chunkCount).map { _ in AlignedBuffer(count: n * n) }
         let responses = (0..<chunkCount).map { _ in AlignedBuffer(count: n * n) }
@@ -152,11 +163,14 @@ public struct SamplingDMFTSolver: Sendable {
             }
             var kernels = process.initialKernels()
             var mapped = kernels
+            let accelerator = options.acceleration > 0 ? Anderson(depth: options.acceleration, timeCount: n) : nil
             var history: [Double] = []
             history.reserveCapacity(options.maximumIterations)
             var converged = false
             for iteration in 1...options.maximumIterations {
-                clipped = max(clipped, Self.cholesky(kernels.covariance, n: n, into: factor.baseAddress))
+                clipped = max(clipped, Self.cholesky(kernels.covariance, n: n, into: lower.baseAddress,
+                                                          jitter: options.jitter))
+                Self.transpose(lower.baseAddress, n: n, into: factor.baseAddress)
                 let work = Work(process: process, kernels: kernels, noise: noise, factor: factor, field: field,
                                 observable: observable, sums: sums, seconds: seconds, responses: responses,
                                 workspaces: workspaces, bounds: bounds, n: n)
@@ -166,18 +180,25 @@ public struct SamplingDMFTSolver: Sendable {
                       mapped.response.allSatisfy(\.isFinite) else { throw ConvergenceError.nonFinite(iteration: iteration) }
                 var scale = 0.0
                 for k in 0..<n { scale = max(scale, mapped.covariance[k * n + k]) }
-                var residual = 0.0
                 let a = options.damping
-                func mix(_ old: inout [Double], _ new: inout [Double]) {
-                    for i in old.indices {
-                        residual = max(residual, abs(new[i] - old[i]))
-                        old[i] += a * (new[i] - old[i])
+                var residual = 0.0
+                let scaled: Double
+                if let accelerator {
+                    residual = accelerator.step(kernels: &kernels, mapped: mapped, damping: a, scale: scale)
+                    scaled = residual
+                } else {
+                    func mix(_ old: inout [Double], _ new: inout [Double]) {
+                        for i in old.indices {
+                            residual = max(residual, abs(new[i] - old[i]))
+                            old[i] += a * (new[i] - old[i])
+                        }
                     }
+                    mix(&kernels.mean, &mapped.mean)
+                    mix(&kernels.covariance, &mapped.covariance)
+                    mix(&kernels.response, &mapped.response)
+                    scaled = residual / max(scale, .leastNormalMagnitude)
                 }
-                mix(&kernels.mean, &mapped.mean)
-                mix(&kernels.covariance, &mapped.covariance)
-                mix(&kernels.response, &mapped.response)
-                residual /= max(scale, .leastNormalMagnitude)
+                residual = scaled
                 history.append(residual)
                 progress?(repetition, iteration, residual)
                 if residual <= options.tolerance {
@@ -192,7 +213,7 @@ public struct SamplingDMFTSolver: Sendable {
                                                     tolerance: options.tolerance)
             }
             results.append(kernels)
-            reports.append(ConvergenceReport(method: "sampling-dmft(cholesky, common random numbers, damping \(options.damping))",
+            reports.append(ConvergenceReport(method: "sampling-dmft(cholesky, common random numbers, damping \(options.damping)\(options.acceleration > 0 ? ", anderson \(options.acceleration)" : ""))",
                                              iterations: history.count, residual: history.last!, residualHistory: history))
         }
         func average(_ path: KeyPath<SamplingKernels, [Double]>) -> ([Double], [Double]) {
@@ -214,11 +235,17 @@ public struct SamplingDMFTSolver: Sendable {
                                 repetitions: results, reports: reports, clippedWeight: clipped)
     }
 
+    /// Paths handled together: the field η = Lξ and the rank-one updates of ⟨x xᵀ⟩ read L and the accumulator once
+    /// per block instead of once per path.
+    static let block = 4
+
     /// One sweep's shared state, handed to the chunks (each writes only its own buffers).
     private struct Work<Process: SampledSingleSiteProcess>: @unchecked Sendable {
         let process: Process
         let kernels: SamplingKernels
+        /// ξ, row per path; Lᵀ (row j holds column j of L, entries k ≥ j).
         let noise, factor: AlignedBuffer
+        /// Per chunk: `block` fields and observables, the sum of x, of x xᵀ (lower triangle) and of the response.
         let field, observable, sums, seconds, responses: [AlignedBuffer]
         let workspaces: [WorkspaceBox<Process.Workspace>]
         let bounds: [Int]
@@ -228,27 +255,149 @@ public struct SamplingDMFTSolver: Sendable {
             let box = workspaces[c]
             let eta = field[c].baseAddress, x = observable[c].baseAddress
             let sum = sums[c].baseAddress, second = seconds[c].baseAddress, response = responses[c].baseAddress
-            let l = UnsafePointer(factor.baseAddress)
+            let lt = UnsafePointer(factor.baseAddress)
+            let n = self.n, b = SamplingDMFTSolver.block
             for i in 0..<n { sum[i] = 0 }
             for i in 0..<(n * n) { second[i] = 0; response[i] = 0 }
-            for path in bounds[c]..<bounds[c + 1] {
-                let xi = UnsafePointer(noise.baseAddress + path * n)
-                // η = L ξ (L lower triangular).
-                for k in 0..<n {
-                    let row = l + k * n
-                    var value = 0.0
-                    for j in 0...k { value += row[j] * xi[j] }
-                    eta[k] = value
+            var first = bounds[c]
+            while first < bounds[c + 1] {
+                let count = min(b, bounds[c + 1] - first)
+                // η_p = L ξ_p as axpys over the columns of L (vectorised, L read once per block).
+                for i in 0..<(b * n) { eta[i] = 0 }
+                for p in 0..<count {
+                    let xi = UnsafePointer(noise.baseAddress + (first + p) * n), out = eta + p * n
+                    for j in 0..<n {
+                        let value = xi[j], column = lt + j * n
+                        for k in j..<n { out[k] += value * column[k] }
+                    }
                 }
-                process.integrate(path: path, field: eta, kernels: kernels, workspace: &box.value, observable: x,
-                                  response: response)
+                for p in 0..<count {
+                    process.integrate(path: first + p, field: eta + p * n, kernels: kernels, workspace: &box.value,
+                                      observable: x + p * n, response: response)
+                }
+                for p in count..<b { for k in 0..<n { x[p * n + k] = 0 } }
+                let x0 = x, x1 = x + n, x2 = x + 2 * n, x3 = x + 3 * n
                 for k in 0..<n {
-                    let xk = x[k]
-                    sum[k] += xk
+                    sum[k] += (x0[k] + x1[k]) + (x2[k] + x3[k])
+                    let a0 = x0[k], a1 = x1[k], a2 = x2[k], a3 = x3[k]
                     let row = second + k * n
-                    for j in 0...k { row[j] += xk * x[j] }
+                    for j in 0...k { row[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j] }
+                }
+                first += count
+            }
+        }
+    }
+
+    /// Anderson acceleration (type II) of the damped iteration on the flattened kernels (m, C, χ); buffers made once
+    /// per repetition, no allocation per sweep.
+    private final class Anderson {
+        let depth, dimension, n: Int
+        let x, f, g, previousF, previousG: AlignedBuffer
+        let differencesF, differencesG: [AlignedBuffer]
+        var stored = 0, head = 0, hasPrevious = false
+        var best = Double.infinity
+        var matrix: [Double], rightSide: [Double], theta: [Double]
+
+        init(depth: Int, timeCount n: Int) {
+            self.depth = depth
+            self.n = n
+            let dimension = n + 2 * n * n
+            self.dimension = dimension
+            x = AlignedBuffer(count: dimension); f = AlignedBuffer(count: dimension); g = AlignedBuffer(count: dimension)
+            previousF = AlignedBuffer(count: dimension); previousG = AlignedBuffer(count: dimension)
+            differencesF = (0..<depth).map { _ in AlignedBuffer(count: dimension) }
+            differencesG = (0..<depth).map { _ in AlignedBuffer(count: dimension) }
+            matrix = [Double](repeating: 0, count: depth * depth)
+            rightSide = [Double](repeating: 0, count: depth)
+            theta = [Double](repeating: 0, count: depth)
+        }
+
+        static func flatten(_ kernels: SamplingKernels, into out: UnsafeMutablePointer<Double>, n: Int) {
+            for i in 0..<n { out[i] = kernels.mean[i] }
+            kernels.covariance.withUnsafeBufferPointer { c in for i in 0..<(n * n) { out[n + i] = c[i] } }
+            kernels.response.withUnsafeBufferPointer { r in for i in 0..<(n * n) { out[n + n * n + i] = r[i] } }
+        }
+
+        /// One accelerated update of `kernels` from the map's output; returns the scaled residual max|G(x) − x|/scale.
+        func step(kernels: inout SamplingKernels, mapped: SamplingKernels, damping a: Double, scale: Double) -> Double {
+            let d = dimension
+            let xp = x.baseAddress, fp = f.baseAddress, gp = g.baseAddress
+            Self.flatten(kernels, into: xp, n: n)
+            Self.flatten(mapped, into: gp, n: n)
+            var residual = 0.0
+            for i in 0..<d { fp[i] = gp[i] - xp[i]; residual = max(residual, abs(fp[i])) }
+            residual /= max(scale, .leastNormalMagnitude)
+            if residual > 4 * best { stored = 0; head = 0 }
+            best = min(best, residual)
+            if hasPrevious {
+                let df = differencesF[head].baseAddress, dg = differencesG[head].baseAddress
+                let pf = previousF.baseAddress, pg = previousG.baseAddress
+                for i in 0..<d { df[i] = fp[i] - pf[i]; dg[i] = gp[i] - pg[i] }
+                head = (head + 1) % depth
+                stored = min(stored + 1, depth)
+            }
+            for i in 0..<d { previousF.baseAddress[i] = fp[i]; previousG.baseAddress[i] = gp[i] }
+            hasPrevious = true
+            // x ← x + a f − Σ θ_i (ΔG_i − (1 − a) ΔF_i), θ = argmin |f − ΔF θ| (regularised normal equations).
+            let m = stored
+            var solved = m > 0
+            if m > 0 {
+                var largest = 0.0
+                for i in 0..<m {
+                    let di = differencesF[i].baseAddress
+                    for j in 0...i {
+                        let dj = differencesF[j].baseAddress
+                        var s0 = 0.0, s1 = 0.0
+                        var k = 0
+                        while k + 1 < d { s0 += di[k] * dj[k]; s1 += di[k + 1] * dj[k + 1]; k += 2 }
+                        if k < d { s0 += di[k] * dj[k] }
+                        matrix[i * m + j] = s0 + s1; matrix[j * m + i] = s0 + s1
+                    }
+                    largest = max(largest, matrix[i * m + i])
+                    var b0 = 0.0, b1 = 0.0
+                    var k = 0
+                    while k + 1 < d { b0 += di[k] * fp[k]; b1 += di[k + 1] * fp[k + 1]; k += 2 }
+                    if k < d { b0 += di[k] * fp[k] }
+                    rightSide[i] = b0 + b1
+                }
+                for i in 0..<m { matrix[i * m + i] += 1e-12 * largest }
+                solved = Self.solveSymmetric(&matrix, &rightSide, m: m, into: &theta)
+            }
+            for i in 0..<d { xp[i] += a * fp[i] }
+            if solved {
+                for i in 0..<m {
+                    let t = theta[i], df = differencesF[i].baseAddress, dg = differencesG[i].baseAddress
+                    for k in 0..<d { xp[k] -= t * (dg[k] - (1 - a) * df[k]) }
                 }
             }
+            kernels.mean.withUnsafeMutableBufferPointer { out in for i in 0..<n { out[i] = xp[i] } }
+            kernels.covariance.withUnsafeMutableBufferPointer { out in for i in 0..<(n * n) { out[i] = xp[n + i] } }
+            kernels.response.withUnsafeMutableBufferPointer { out in for i in 0..<(n * n) { out[i] = xp[n + n * n + i] } }
+            return residual
+        }
+
+        /// Gaussian elimination with partial pivoting on the m × m system; false if singular or not finite.
+        static func solveSymmetric(_ a: inout [Double], _ b: inout [Double], m: Int, into x: inout [Double]) -> Bool {
+            for column in 0..<m {
+                var pivot = column
+                for row in column..<m where abs(a[row * m + column]) > abs(a[pivot * m + column]) { pivot = row }
+                guard a[pivot * m + column] != 0 else { return false }
+                if pivot != column {
+                    for k in 0..<m { a.swapAt(pivot * m + k, column * m + k) }
+                    b.swapAt(pivot, column)
+                }
+                for row in (column + 1)..<max(column + 1, m) {
+                    let factor = a[row * m + column] / a[column * m + column]
+                    for k in column..<m { a[row * m + k] -= factor * a[column * m + k] }
+                    b[row] -= factor * b[column]
+                }
+            }
+            for row in stride(from: m - 1, through: 0, by: -1) {
+                var sum = b[row]
+                for k in (row + 1)..<max(row + 1, m) { sum -= a[row * m + k] * x[k] }
+                x[row] = sum / a[row * m + row]
+            }
+            return (0..<m).allSatisfy { x[$0].isFinite }
         }
     }
 
@@ -289,6 +438,11 @@ public struct SamplingDMFTSolver: Sendable {
         }
     }
 
+    /// `matrix` (n × n, row-major) transposed into `out`.
+    static func transpose(_ matrix: UnsafePointer<Double>, n: Int, into out: UnsafeMutablePointer<Double>) {
+        for i in 0..<n { for j in 0..<n { out[j * n + i] = matrix[i * n + j] } }
+    }
+
     /// Relative jitter ε added to the diagonal before factorising: C + ε max_k C_kk I. A smooth kernel has Schur
     /// pivots down to rounding level; clipping them makes the map discontinuous (the iteration then stalls near 1e-6),
     /// while the jitter keeps every pivot ≥ ε·max C and the map smooth. It adds white noise of relative variance ε
@@ -297,7 +451,8 @@ public struct SamplingDMFTSolver: Sendable {
 
     /// The lower Cholesky factor of `matrix` + jitter into `factor`; pivots still ≤ 0 (a matrix far from positive)
     /// are clipped to 0 (their column set to 0). Returns the clipped weight relative to the trace.
-    static func cholesky(_ matrix: [Double], n: Int, into factor: UnsafeMutablePointer<Double>) -> Double {
+    static func cholesky(_ matrix: [Double], n: Int, into factor: UnsafeMutablePointer<Double>,
+                         jitter: Double = jitter) -> Double {
         var trace = 0.0, largest = 0.0
         for k in 0..<n { trace += matrix[k * n + k]; largest = max(largest, matrix[k * n + k]) }
         let shift = jitter * largest
