@@ -224,29 +224,7 @@ final class EcosystemSimulationWorkspace {
 
     /// Draws the interactions of realisation `index` (pairs i < j in row order) and its initial state.
     private func draw(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions) {
-        var generator = Xoshiro256StarStar(seed: options.seed, stream: index)
-        let s = Double(species)
-        let mean = model.mu / s, scale = model.sigma / s.squareRoot()
-        let partner = (1 - model.gamma * model.gamma).squareRoot()
-        for i in 0..<species {
-            matrix[i, i] = 0
-            for j in (i + 1)..<max(i + 1, species) {
-                let z1 = generator.nextNormal(), z2 = generator.nextNormal()
-                matrix[i, j] = mean + scale * z1
-                matrix[j, i] = mean + scale * (model.gamma * z1 + partner * z2)
-            }
-        }
-        let y = logAbundance.baseAddress
-        for i in 0..<matrix.leadingDimension { y[i] = 0 }
-        for i in 0..<species {
-            switch options.start {
-            case .constant(let value): y[i] = log(value)
-            case .uniform:
-                var u = generator.nextUniform()
-                while u == 0 { u = generator.nextUniform() }
-                y[i] = log(u)
-            }
-        }
+        EcosystemRealisationDraw.draw(index, model: model, options: options, matrix: matrix, logAbundance: logAbundance)
     }
 
     /// dy/dt at `y` into `out` (uses `abundance` and `product` as scratch).
@@ -408,5 +386,39 @@ final class EcosystemSimulationWorkspace {
             x[row] = sum / r[row]
         }
         return x
+    }
+}
+
+/// The random interactions and initial state of one simulated ecosystem, shared by every simulator of this folder so
+/// that realisation `index` of a seed is the same community whatever is measured on it.
+enum EcosystemRealisationDraw {
+    /// Fills `matrix` with α_ij = μ/S + σz₁/√S, α_ji = μ/S + σ(γz₁ + √(1−γ²)z₂)/√S (pairs i < j in row order,
+    /// α_ii = 0) and `logAbundance` with log N_i(0), all from stream `index` of `options.seed`.
+    static func draw(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions, matrix: CouplingMatrix,
+                     logAbundance: AlignedBuffer) {
+        let species = options.species
+        var generator = Xoshiro256StarStar(seed: options.seed, stream: index)
+        let s = Double(species)
+        let mean = model.mu / s, scale = model.sigma / s.squareRoot()
+        let partner = (1 - model.gamma * model.gamma).squareRoot()
+        for i in 0..<species {
+            matrix[i, i] = 0
+            for j in (i + 1)..<max(i + 1, species) {
+                let z1 = generator.nextNormal(), z2 = generator.nextNormal()
+                matrix[i, j] = mean + scale * z1
+                matrix[j, i] = mean + scale * (model.gamma * z1 + partner * z2)
+            }
+        }
+        let y = logAbundance.baseAddress
+        for i in 0..<matrix.leadingDimension { y[i] = 0 }
+        for i in 0..<species {
+            switch options.start {
+            case .constant(let value): y[i] = log(value)
+            case .uniform:
+                var u = generator.nextUniform()
+                while u == 0 { u = generator.nextUniform() }
+                y[i] = log(u)
+            }
+        }
     }
 }

@@ -97,29 +97,7 @@ final class StationarySimulationWorkspace {
 
     /// The interactions and initial state of realisation `index`, drawn as `EcosystemSimulator.run()` draws them.
     private func draw(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions) {
-        var generator = Xoshiro256StarStar(seed: options.seed, stream: index)
-        let s = Double(species)
-        let mean = model.mu / s, scale = model.sigma / s.squareRoot()
-        let partner = (1 - model.gamma * model.gamma).squareRoot()
-        for i in 0..<species {
-            matrix[i, i] = 0
-            for j in (i + 1)..<max(i + 1, species) {
-                let z1 = generator.nextNormal(), z2 = generator.nextNormal()
-                matrix[i, j] = mean + scale * z1
-                matrix[j, i] = mean + scale * (model.gamma * z1 + partner * z2)
-            }
-        }
-        let y = logAbundance.baseAddress
-        for i in 0..<matrix.leadingDimension { y[i] = 0 }
-        for i in 0..<species {
-            switch options.start {
-            case .constant(let value): y[i] = log(value)
-            case .uniform:
-                var u = generator.nextUniform()
-                while u == 0 { u = generator.nextUniform() }
-                y[i] = log(u)
-            }
-        }
+        EcosystemRealisationDraw.draw(index, model: model, options: options, matrix: matrix, logAbundance: logAbundance)
     }
 
     private func derivative(_ y: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>, lambda: Double) {
