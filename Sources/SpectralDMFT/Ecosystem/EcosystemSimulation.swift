@@ -227,18 +227,6 @@ final class EcosystemSimulationWorkspace {
         EcosystemRealisationDraw.draw(index, model: model, options: options, matrix: matrix, logAbundance: logAbundance)
     }
 
-    /// dy/dt at `y` into `out` (uses `abundance` and `product` as scratch).
-    private func derivative(_ y: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>, lambda: Double) {
-        let n = abundance.baseAddress, p = product.baseAddress
-        for i in 0..<species { n[i] = exp(y[i]) }
-        matrix.multiply(n, into: p)
-        if lambda > 0 {
-            for i in 0..<species { out[i] = 1 - n[i] - p[i] + lambda * exp(-y[i]) }
-        } else {
-            for i in 0..<species { out[i] = 1 - n[i] - p[i] }
-        }
-    }
-
     /// Species averages of N and N² at the current y.
     private func moments() -> (Double, Double) {
         let y = logAbundance.baseAddress
@@ -256,7 +244,6 @@ final class EcosystemSimulationWorkspace {
         let dt = options.step
         let steps = max(1, Int((options.duration / dt).rounded()))
         let every = max(1, Int((options.sampleInterval / dt).rounded()))
-        let y = logAbundance.baseAddress, k = stage.baseAddress, sum = slope.baseAddress, z = trial.baseAddress
         var times: [Double] = [], means: [Double] = [], seconds: [Double] = []
         func sample(_ step: Int) throws {
             let (m, q) = moments()
@@ -265,15 +252,8 @@ final class EcosystemSimulationWorkspace {
         }
         try sample(0)
         for step in 1...steps {
-            // Classical RK4 in y.
-            derivative(y, k, lambda: model.lambda)
-            for i in 0..<species { sum[i] = k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
-            derivative(z, k, lambda: model.lambda)
-            for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
-            derivative(z, k, lambda: model.lambda)
-            for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + dt * k[i] }
-            derivative(z, k, lambda: model.lambda)
-            for i in 0..<species { y[i] += dt / 6 * (sum[i] + k[i]) }
+            EcosystemRungeKutta.step(dt, lambda: model.lambda, matrix: matrix, logAbundance: logAbundance,
+                                     abundance: abundance, product: product, stage: stage, slope: slope, trial: trial)
             if step % every == 0 || step == steps { try sample(step) }
         }
         let fixedPoint = options.findsFixedPoint && model.lambda == 0 ? try exactFixedPoint(index) : nil
@@ -420,5 +400,37 @@ enum EcosystemRealisationDraw {
                 y[i] = log(u)
             }
         }
+    }
+}
+
+/// One classical RK4 step of the Lotka–Volterra equations in y = log N,
+/// dy_i/dt = 1 − N_i − Σ_j α_ij N_j + λe^{−y_i}, shared by every simulator of this folder.
+enum EcosystemRungeKutta {
+    /// Advances `logAbundance` by `dt`; `abundance`, `product`, `stage`, `slope` and `trial` are scratch of the same
+    /// length (the matrix's leading dimension).
+    static func step(_ dt: Double, lambda: Double, matrix: CouplingMatrix, logAbundance: AlignedBuffer,
+                     abundance: AlignedBuffer, product: AlignedBuffer, stage: AlignedBuffer, slope: AlignedBuffer,
+                     trial: AlignedBuffer) {
+        let species = matrix.size
+        let y = logAbundance.baseAddress, k = stage.baseAddress, sum = slope.baseAddress, z = trial.baseAddress
+        let n = abundance.baseAddress, p = product.baseAddress
+        /// dy/dt at `x` into `out`.
+        func derivative(_ x: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+            for i in 0..<species { n[i] = exp(x[i]) }
+            matrix.multiply(n, into: p)
+            if lambda > 0 {
+                for i in 0..<species { out[i] = 1 - n[i] - p[i] + lambda * exp(-x[i]) }
+            } else {
+                for i in 0..<species { out[i] = 1 - n[i] - p[i] }
+            }
+        }
+        derivative(y, k)
+        for i in 0..<species { sum[i] = k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
+        derivative(z, k)
+        for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
+        derivative(z, k)
+        for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + dt * k[i] }
+        derivative(z, k)
+        for i in 0..<species { y[i] += dt / 6 * (sum[i] + k[i]) }
     }
 }

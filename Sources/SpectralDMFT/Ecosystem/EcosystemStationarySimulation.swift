@@ -100,31 +100,18 @@ final class StationarySimulationWorkspace {
         EcosystemRealisationDraw.draw(index, model: model, options: options, matrix: matrix, logAbundance: logAbundance)
     }
 
-    private func derivative(_ y: UnsafeMutablePointer<Double>, _ out: UnsafeMutablePointer<Double>, lambda: Double) {
-        let n = abundance.baseAddress, p = product.baseAddress
-        for i in 0..<species { n[i] = exp(y[i]) }
-        matrix.multiply(n, into: p)
-        for i in 0..<species { out[i] = 1 - n[i] - p[i] + lambda * exp(-y[i]) }
-    }
-
     func measure(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions, transientSteps: Int,
                  every: Int, samples: Int, lagCount: Int,
                  threshold: Double) throws -> (c: [Double], m: Double, below: Double, spread: Double) {
         draw(index, model: model, options: options)
         let dt = options.step
-        let y = logAbundance.baseAddress, k = stage.baseAddress, sum = slope.baseAddress, z = trial.baseAddress
+        let y = logAbundance.baseAddress
         let out = series.baseAddress
         let steps = transientSteps + samples * every
         var recorded = 0
         for step in 1...steps {
-            derivative(y, k, lambda: model.lambda)
-            for i in 0..<species { sum[i] = k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
-            derivative(z, k, lambda: model.lambda)
-            for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + 0.5 * dt * k[i] }
-            derivative(z, k, lambda: model.lambda)
-            for i in 0..<species { sum[i] += 2 * k[i]; z[i] = y[i] + dt * k[i] }
-            derivative(z, k, lambda: model.lambda)
-            for i in 0..<species { y[i] += dt / 6 * (sum[i] + k[i]) }
+            EcosystemRungeKutta.step(dt, lambda: model.lambda, matrix: matrix, logAbundance: logAbundance,
+                                     abundance: abundance, product: product, stage: stage, slope: slope, trial: trial)
             if step > transientSteps && (step - transientSteps) % every == 0 {
                 let row = out + recorded * species
                 var first = 0.0
