@@ -279,6 +279,8 @@ public final class LongTimeQuenchSolver {
     public var flagTolerance = 1e-3
     /// Worker threads for the column loop (default: the active processors, at most 8).
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Diagnosis: exact near-diagonal values (LongTimeNearDiagonalOracle.swift); nil in every real run.
+    package var nearDiagonalOracle: (any LongTimeNearDiagonalOracle)?
 
     let M: Int
     let stride: Int
@@ -391,6 +393,7 @@ public final class LongTimeQuenchSolver {
             decimate()
             block += 1
             h *= 2
+            pinNearDiagonalAfterDecimation(step: h)
         }
         solution.flags = flags
         solution.doublings = block
@@ -459,6 +462,7 @@ public final class LongTimeQuenchSolver {
             C[i * s + j] = 2 * C[(i - 1) * s + j] - C[(i - 2) * s + j]
             X[i * s + j] = 2 * X[(i - 1) * s + j] - X[(i - 2) * s + j]
         }
+        let pinned = pinNearDiagonal(row: i, step: h)
         let polynomial = self.polynomial
         let columns = i - 1
         let workers = min(threads, max(1, columns / 32))
@@ -510,6 +514,7 @@ public final class LongTimeQuenchSolver {
                 }
             }}}}}}}}}
             change = changes.max() ?? 0
+            if let pinned { change = imposePinned(pinned, row: i, columns: columns, bufferC: &bufferC, bufferX: &bufferX) }
             // Damped Jacobi: once the step exceeds the fast time the 3/(2h) term no longer dominates the coupling
             // of the columns through μ and χ(t,·), and plain Jacobi can diverge; halve the relaxation factor
             // whenever the residual grows.
