@@ -67,6 +67,26 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("network scan, 100 g in [0.5, 3], every core") { benchmark in
         againstFloor(benchmark) { blackHole(BenchWorkloads.networkScan()) }
     }
+    // General networks (docs/PHYSICS.md §1.10, §1.11): one D = 1 solve, the E–I networks at s = 3, a 100-point scan.
+    Benchmark("general network solve (relu-tanh, h0 = 0.5, J0 = −1, g = 3)") { benchmark in
+        let model = try GeneralNetworkModel(coupling: 3, bias: 0.5, meanCoupling: -1, nonlinearity: .reluTanh)
+        try againstFloor(benchmark) { blackHole(try model.solve()) }
+    }
+    for (label, rankOne) in [("rank one", true), ("general", false)] {
+        Benchmark("E–I network solve, \(label), s = 3") { benchmark in
+            let model = try PopulationNetworkModel(
+                populations: [NetworkPopulation(name: "E", fraction: 0.8, nonlinearity: .reluTanh, bias: 0.3),
+                              NetworkPopulation(name: "I", fraction: 0.2, nonlinearity: .reluTanh, bias: 0.2)],
+                coupling: rankOne ? [[1, 2], [1.5, 3]] : [[1, 2], [1.5, 1]], meanCoupling: [[1.25, -2.5], [1.25, -2.5]], scale: 3)
+            try againstFloor(benchmark) { blackHole(try model.solve()) }
+        }
+    }
+    Benchmark("general network scan, tanh h0 = 0.5, 100 g in [2, 3], every core", configuration: slow) { benchmark in
+        let couplings = (0..<100).map { 2 + Double($0) / 99 }
+        againstFloor(benchmark) {
+            blackHole(GeneralNetworkScan.run(couplings: couplings, noise: 0, bias: 0.5, meanCoupling: 0, nonlinearity: .tanh))
+        }
+    }
     Benchmark("p = 3 quench, 4000 steps", configuration: slow) { benchmark in
         try againstFloor(benchmark) { blackHole(try BenchWorkloads.pspinQuench()) }
     }

@@ -24,13 +24,7 @@ enum GeneralNetworkSolve {
         let model = try GeneralNetworkModel(coupling: coupling, noise: noise, bias: options.bias,
                                             meanCoupling: options.meanCoupling, nonlinearity: phi)
         if try noise == 0 && model.fixedPoint().isStable { return try model.solve() }
-        let potential = try GeneralPotentialMethod.solve(model)
-        let automatic = try GeneralNetworkSolver.automaticGrid(for: model, tailRate: potential.tailRate)
-        let grid = step == nil && window == nil
-            ? automatic : try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
-        let solver = GeneralNetworkSolver(grid: grid, options: IterationOptions(
+        return try model.solve(step: step, window: window, options: IterationOptions(
             tolerance: tolerance, maximumIterations: maxIterations, acceleration: .standard))
-        return try solver.solve(model, initialGuess: GeneralNetworkSolver.initialGuess(model: model, potential: potential,
-                                                                                      grid: grid))
     }
 }

@@ -30,8 +30,8 @@ struct NetworkScanCommand: ParsableCommand {
         the run record FILE.run.json. \
         A point that fails is written with delta0 = nan and its residual, reported, and makes the exit status non-zero. \
         A --bias, a --mean-coupling or a non-odd --phi selects the general solver (docs/PHYSICS.md §1.10): the couplings \
-        are then cut into one contiguous piece per worker, each solved in order with every chaotic point started from \
-        the previous one, and the CSV gains \
+        are then cut into one contiguous piece per worker, each point solved from its own start (from the previous \
+        point of its piece where that start fails), and the CSV gains \
         mu, mean_rate (M = ⟨φ⟩) and delta_inf (--lyapunov is not available there).
         """
     )
@@ -124,7 +124,7 @@ struct NetworkScanCommand: ParsableCommand {
         }
     }
 
-    /// The general one-population network over g (warm-started within each worker's piece).
+    /// The general one-population network over g (each point from its own start; the previous point of the worker's piece where that fails).
     private func runGeneral(_ phi: Nonlinearity) throws {
         guard !lyapunov else { throw InputError("--lyapunov is not available for a non-odd --phi, --bias or --mean-coupling yet") }
         try AtomicFile.checkWritable(output)
@@ -160,7 +160,7 @@ struct NetworkScanCommand: ParsableCommand {
         record.h0 = general.bias; record.j0 = general.meanCoupling
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath)
         print("scanned \(CommandSupport.counted(total, "coupling")) in " + String(format: "%.2f s", seconds)
-              + " on \(CommandSupport.counted(workers, "worker")) (general network, h0 = \(general.bias), J0 = \(general.meanCoupling), warm-started); wrote \(output) and \(recordPath)")
+              + " on \(CommandSupport.counted(workers, "worker")) (general network, h0 = \(general.bias), J0 = \(general.meanCoupling)); wrote \(output) and \(recordPath)")
         if failures > 0 {
             throw RunFailure("\(CommandSupport.counted(failures, "coupling")) of \(total) failed (see above; nan rows in \(output))")
         }

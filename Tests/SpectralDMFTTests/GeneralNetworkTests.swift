@@ -31,6 +31,25 @@ struct GeneralNetworkTests {
         }
     }
 
+    @Test("Mehler series of relu against the arc-cosine kernel: exact below ρ = 1, truncated at ρ = 1")
+    func mehlerSeriesOfRelu() {
+        let variance = 1.7
+        let (kernel, potential) = MehlerSeries.pair(mean: 0, variance: variance, kinks: [0], distance: relu.singularityDistance,
+                                                    relu.function, relu.antiderivative)
+        func arcCosine(_ rho: Double) -> Double {
+            variance * ((1 - rho * rho).squareRoot() + (Double.pi - acos(rho)) * rho) / (2 * Double.pi)
+        }
+        #expect(abs(kernel.value(0.5) - arcCosine(0.5)) <= 1e-13)
+        #expect(abs(kernel.value(0.9) - arcCosine(0.9)) <= 1e-10)
+        // dC/dρ = Δ0 E[φ'(u)φ'(v)] = Δ0 (π − arccos ρ)/(2π).
+        #expect(abs(kernel.slope(0.5) - variance * (Double.pi - acos(0.5)) / (2 * Double.pi)) <= 1e-12)
+        // The kink's a_n ∝ n^{−5/2} leaves O(order^{−3/2}) at ρ = 1, from below.
+        let gap = arcCosine(1) - kernel.value(1)
+        #expect(gap > 0 && gap < 1e-3)
+        // Φ = x²/2 for x > 0: E[Φ²] = (3/8) Δ0² (half of E z⁴ / 4).
+        #expect(abs(potential.value(1) - 0.375 * variance * variance) <= 1e-5)
+    }
+
     @Test("relu-tanh with h0 = J0 = 0: g_c = √2 exactly by the criterion g²⟨φ'²⟩ = 1")
     func reluTanhThresholdIsRootTwo() throws {
         let model = try GeneralNetworkModel(coupling: 1, nonlinearity: .reluTanh)
@@ -83,9 +102,12 @@ struct GeneralNetworkTests {
     func spectralAgreesWithPotential() throws {
         let model = try GeneralNetworkModel(coupling: 2, bias: 0.5, nonlinearity: .tanh)
         let potential = try GeneralPotentialMethod.solve(model)
-        let solver = GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: model, tailRate: potential.tailRate))
-        let solution = try solver.solve(model, initialGuess: GeneralNetworkSolver.initialGuess(
-            model: model, potential: potential, grid: solver.grid))
+        // The solver's own start (Mehler series) is close to, but not, the potential method's answer.
+        let start = try GeneralPotentialMethod.start(model)
+        #expect(abs(start.variance - potential.variance) <= 1e-6 * potential.variance)
+        #expect(abs(start.staticVariance - potential.staticVariance) <= 1e-6 * potential.variance)
+        #expect(abs(start.tailRate - potential.tailRate) <= 1e-5)
+        let solution = try model.solve()
         #expect(solution.branch == .chaotic)
         #expect(abs(solution.variance - potential.variance) <= 1e-8)
         #expect(abs(solution.staticVariance - potential.staticVariance) <= 1e-8)

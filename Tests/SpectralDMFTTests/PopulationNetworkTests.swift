@@ -56,6 +56,11 @@ struct PopulationNetworkTests {
         let factors = try #require(PopulationPotentialMethod.rankOneFactors(model))
         #expect(abs(factors.left[0] / factors.left[1] - 1 / 2.25) <= 1e-14)
         let potential = try PopulationPotentialMethod.solve(model)
+        // The spectral solver's start: the same equations on Mehler series, close to the potential route.
+        let start = try PopulationPotentialMethod.start(model, left: factors.left, right: factors.right, reducedNoise: factors.noise)
+        #expect(abs(start.amplitude - potential.amplitude) <= 1e-6 * potential.amplitude)
+        #expect(abs(start.staticAmplitude - potential.staticAmplitude) <= 1e-6 * potential.amplitude)
+        #expect(zip(start.means, potential.means).allSatisfy { abs($0 - $1) <= 1e-6 })
         let solution = try model.solve()
         #expect(solution.branch == .chaotic)
         let lags = [1.0, 3.0]

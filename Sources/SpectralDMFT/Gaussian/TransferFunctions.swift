@@ -81,7 +81,8 @@ extension Nonlinearity {
 /// 16-point Gauss–Legendre panels on z ∈ [−9, 9] split exactly at the kinks.
 ///
 /// A panel of width w for a function analytic in a strip of half-width d/σ (in z) errs by ~(ρ)^{−32} with
-/// ρ = 2d/(σw) + √(1 + (2d/(σw))²); the width `min(1.5, 1.5 d/σ)` gives ρ ≥ 3, i.e. ≲ 1e-15. Around a kink that
+/// ρ = 2d/(σw) + √(1 + (2d/(σw))²); the width `min(1.5, 1.5 d/σ)` gives ρ ≥ 3, i.e. ≲ 1e-15 (the Gaussian weight
+/// alone, entire, would allow panels of width 3 at ~1e-17: `maximumWidth`). Around a kink that
 /// has been smoothed on a scale ε (the inner average of a pair expectation), breakpoints at ±ε·2^j (geometric
 /// grading) resolve the boundary layer. The weight beyond |z| = 9 is below 3e-19.
 package enum KinkedGaussian {
@@ -93,11 +94,11 @@ package enum KinkedGaussian {
     /// of a smoothed kink to grade towards. `breaks` is a reused workspace.
     @inline(__always)
     static func forEachNode(mean: Double, sd: Double, kinks: [Double], distance: Double, smoothing: Double,
-                            breaks: inout [Double], _ body: (Double, Double) -> Void) {
+                            maximumWidth: Double = 1.5, breaks: inout [Double], _ body: (Double, Double) -> Void) {
         guard sd > 0 else { body(0, 1); return }
         breaks.removeAll(keepingCapacity: true)
         breaks.append(-cutoff); breaks.append(cutoff)
-        let width = min(1.5, 1.5 * distance / sd)
+        let width = min(maximumWidth, 1.5 * distance / sd)
         for k in kinks {
             let zk = (k - mean) / sd
             guard zk > -cutoff, zk < cutoff else { continue }

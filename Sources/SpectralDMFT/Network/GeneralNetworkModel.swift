@@ -51,14 +51,50 @@ public struct GeneralNetworkModel: StationaryProblem {
     ///
     /// - Throws: `GeneralNetworkError` (unstable mean mode, no chaotic solution), `ConvergenceError`.
     public func solve() throws -> GeneralNetworkSolution {
-        if try isOddCase || (noise == 0 && fixedPoint().isStable) {
-            return try GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: self, tailRate: nil)).solve(self)
+        try solve(step: nil, window: nil, options: GeneralNetworkSolver.defaultOptions)
+    }
+
+    /// `solve()` on the automatic grid with `step` and/or `window` overridden when given, and the solver's options.
+    ///
+    /// The chaotic or noise-driven branch starts from `GeneralPotentialMethod`'s equations solved cheaply (Mehler
+    /// series, ~1e-6; they give the window 38/κ and the initial profile); when that start or the spectral solve
+    /// from it fails, the accurate potential method supplies the start instead. The answer is the spectral scheme's
+    /// own fixed point either way.
+    ///
+    /// - Throws: `GeneralNetworkError`, `ConvergenceError`, `SolverError`, `GridError`.
+    public func solve(step: Double?, window: Double?, options: IterationOptions) throws -> GeneralNetworkSolution {
+        try solve(step: step, window: window, options: options, accurateFallback: true)
+    }
+
+    /// `solve(step:window:options:)`; without `accurateFallback` a failure of the cheap start (or of the solve from
+    /// it) is thrown instead of retried from the accurate potential method.
+    func solve(step: Double?, window: Double?, options: IterationOptions, accurateFallback: Bool) throws -> GeneralNetworkSolution {
+        func grid(_ automatic: LagGrid) throws -> LagGrid {
+            step == nil && window == nil ? automatic : try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
         }
-        // One potential-method solve gives both the window (κ) and the start.
-        let potential = try GeneralPotentialMethod.solve(self)
-        let solver = GeneralNetworkSolver(grid: try GeneralNetworkSolver.automaticGrid(for: self, tailRate: potential.tailRate))
-        return try solver.solve(self, initialGuess: GeneralNetworkSolver.initialGuess(model: self, potential: potential,
-                                                                                     grid: solver.grid))
+        let point = isOddCase ? nil : try fixedPoint()
+        if isOddCase || (noise == 0 && point?.isStable == true) {
+            return try GeneralNetworkSolver(grid: try grid(try GeneralNetworkSolver.automaticGrid(for: self, tailRate: nil)),
+                                            options: options).solve(self)
+        }
+        func attempt(_ potential: GeneralPotentialMethod.Solution) throws -> GeneralNetworkSolution {
+            let solver = GeneralNetworkSolver(grid: try grid(try GeneralNetworkSolver.automaticGrid(for: self, tailRate: potential.tailRate)),
+                                              options: options)
+            return try solver.solve(self, initialGuess: GeneralNetworkSolver.initialGuess(model: self, potential: potential,
+                                                                                         grid: solver.grid))
+        }
+        guard accurateFallback else { return try attempt(try GeneralPotentialMethod.start(self, fixedPoint: point)) }
+        if let start = try? GeneralPotentialMethod.start(self, fixedPoint: point), let solution = try? attempt(start) {
+            return solution
+        }
+        return try attempt(try GeneralPotentialMethod.solve(self))
+    }
+
+    /// The start of the chaotic or noise-driven branch: `GeneralPotentialMethod.start`, or the accurate
+    /// `GeneralPotentialMethod.solve` when the cheap one fails.
+    func chaoticStart() throws -> GeneralPotentialMethod.Solution {
+        if let start = try? GeneralPotentialMethod.start(self) { return start }
+        return try GeneralPotentialMethod.solve(self)
     }
 
     // MARK: Gaussian averages at the model's φ
@@ -209,9 +245,15 @@ public enum GeneralNetworkError: Error, Equatable, CustomStringConvertible {
 }
 
 extension KinkedGaussian {
+    /// Widest panel (in standard deviations) of the kernel tables' integrals: where the Gaussian weight, not f,
+    /// limits the panels (standard deviation below f's strip half-width), 16 Gauss–Legendre nodes on width 3 integrate
+    /// the entire weight to ~1e-17 (`forEachNode`), and each table node costs about half the double integral of
+    /// width 1.5.
+    static let tableWidth = 3.0
+
     /// `C = E_z[(E_x f(m + σz + s x))²]` (σ = `outer`, s = `inner`) with its derivatives in the mean m and in the outer
     /// variance V = σ², from the same nodes by Stein's identities: `∂_m C = E[z F]/σ`, `∂_V C = E[(z² − 1) F]/(2V)`
-    /// with F = (E_x f)². The derivatives are NaN when σ = 0.
+    /// with F = (E_x f)². The derivatives are NaN when σ = 0. Panels up to `tableWidth` wide.
     static func squaredConditionalMeanWithDerivatives(mean: Double, outer: Double, inner: Double, kinks: [Double],
                                                       distance: Double, _ f: (Double) -> Double)
         -> (value: Double, meanDerivative: Double, varianceDerivative: Double) {
@@ -219,7 +261,8 @@ extension KinkedGaussian {
         var innerBreaks = [Double](); innerBreaks.reserveCapacity(64)
         var cachedNodes = [Double](), cachedWeights = [Double]()
         if inner > 0 {
-            forEachNode(mean: 0, sd: inner, kinks: [], distance: distance, smoothing: 0, breaks: &innerBreaks) { x, v in
+            forEachNode(mean: 0, sd: inner, kinks: [], distance: distance, smoothing: 0, maximumWidth: tableWidth,
+                        breaks: &innerBreaks) { x, v in
                 cachedNodes.append(inner * x); cachedWeights.append(v)
             }
         }
@@ -228,7 +271,7 @@ extension KinkedGaussian {
         cachedNodes.withUnsafeBufferPointer { xs in
             cachedWeights.withUnsafeBufferPointer { vs in
                 forEachNode(mean: mean, sd: outer, kinks: kinks, distance: distance, smoothing: inner,
-                            breaks: &outerBreaks) { z, w in
+                            maximumWidth: tableWidth, breaks: &outerBreaks) { z, w in
                     let y = mean + outer * z
                     var conditional = 0.0
                     if inner > 0 {
@@ -238,7 +281,9 @@ extension KinkedGaussian {
                             for i in 0..<xs.count { conditional += vs[i] * f(y + xs[i]) }
                         } else {
                             forEachNode(mean: y, sd: inner, kinks: kinks, distance: distance, smoothing: 0,
-                                        breaks: &innerBreaks) { x, v in conditional += v * f(y + inner * x) }
+                                        maximumWidth: tableWidth, breaks: &innerBreaks) { x, v in
+                                conditional += v * f(y + inner * x)
+                            }
                         }
                     } else {
                         conditional = f(y)
@@ -266,6 +311,9 @@ extension KinkedGaussian {
 /// an exact table at the converged state and takes Newton steps far below the threshold (error ≲ 1e-16).
 package final class GeneralKernelTable {
     static let size = 28
+    /// Threads that share a table's double integrals (at most 2: the machines this runs on have 2 cores; inside a
+    /// parallel scan `concurrentPerform` runs them on the calling thread when no other is free).
+    static let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
     /// Relative distance from the base within which the table is reused.
     static let reuse = 1e-4
     private var base = [Double](repeating: 0, count: size)
@@ -296,17 +344,26 @@ package final class GeneralKernelTable {
         if !near {
             top = min(variance.squareRoot(), max(requiredTop * 1.1, requiredTop))
             linear = true
-            for i in 0..<n {
-                let s = 0.5 * top * (1 + cos(Double.pi * (Double(i) + 0.5) / Double(n)))
-                let lag = variance - s * s
-                let result = KinkedGaussian.squaredConditionalMeanWithDerivatives(
-                    mean: mean, outer: max(lag, 0).squareRoot(), inner: s, kinks: phi.kinks,
-                    distance: phi.singularityDistance, phi.function)
-                nodes[i] = result.value
-                nodes[n + i] = result.varianceDerivative
-                nodes[2 * n + i] = result.meanDerivative
-                if !(result.varianceDerivative.isFinite && result.meanDerivative.isFinite) { linear = false }
+            // The n double integrals, interleaved over the workers (each writes its own nodes; the values do not
+            // depend on the number of workers).
+            let range = top, kinks = phi.kinks, distance = phi.singularityDistance, function = phi.function
+            nodes.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let output = buffer
+                let workers = Self.workers
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for i in stride(from: worker, to: n, by: workers) {
+                        let s = 0.5 * range * (1 + cos(Double.pi * (Double(i) + 0.5) / Double(n)))
+                        let lag = variance - s * s
+                        let result = KinkedGaussian.squaredConditionalMeanWithDerivatives(
+                            mean: mean, outer: max(lag, 0).squareRoot(), inner: s, kinks: kinks,
+                            distance: distance, function)
+                        output[i] = result.value
+                        output[n + i] = result.varianceDerivative
+                        output[2 * n + i] = result.meanDerivative
+                    }
+                }
             }
+            for i in 0..<n where !(nodes[n + i].isFinite && nodes[2 * n + i].isFinite) { linear = false }
             for k in 0..<n {
                 var a = 0.0, b = 0.0, c = 0.0
                 for i in 0..<n {

@@ -1,13 +1,14 @@
 import Foundation
 import Synchronization
 
-/// A scan of the general one-population network over g, each chaotic point started from the previous one.
+/// A scan of the general one-population network over g.
 ///
-/// The first chaotic point (or one after a fixed point) is solved by `GeneralNetworkModel.solve()` (the potential
-/// method gives its start and window); the next ones take the previous Δ(τ), μ as the initial guess and the window
-/// 38/κ from κ² = 1 − g² C_φ'(Δ∞) evaluated at the previous solution (one kernel integral), and fall back to the full
-/// solve if that start fails. The converged answers are those of `GeneralNetworkModel.solve()` to the solver
-/// tolerance, on a grid with the same step whose window may differ.
+/// Each point is solved as `GeneralNetworkModel.solve()` does, from its own cheap start (the potential method's
+/// equations on Mehler series, ~1e-6, which gives the window as well): a table or two of the kernel per point. Where
+/// that start fails (close to g_c), the point is started from the previous one (its Δ(τ), μ, and the window 38/κ
+/// from κ² = 1 − g² C_φ'(Δ∞) at the previous solution), and last by the accurate potential method. The converged
+/// answers are those of `GeneralNetworkModel.solve()` to the solver tolerance (on a grid with the same step whose
+/// window may differ for a continued point).
 public enum GeneralNetworkScan {
     /// One coupling of the scan.
     public struct Point: Sendable {
@@ -49,8 +50,11 @@ public enum GeneralNetworkScan {
             do {
                 let model = try GeneralNetworkModel(coupling: g, noise: noise, bias: bias, meanCoupling: meanCoupling,
                                                     nonlinearity: nonlinearity)
-                var solution: GeneralNetworkSolution?
-                if let last = previous, last.branch != .fixedPoint, !model.isOddCase,
+                // The solve's own cheap start (accurate to ~1e-6, so a kernel table or two per point); where that
+                // start fails (near g_c), the previous point; then the accurate potential method.
+                var solution = try? model.solve(step: nil, window: nil, options: GeneralNetworkSolver.defaultOptions,
+                                                accurateFallback: false)
+                if solution == nil, let last = previous, last.branch != .fixedPoint, !model.isOddCase,
                    !(noise == 0 && (try? model.fixedPoint())?.isStable != false) {
                     solution = try? continued(model, from: last)
                 }

@@ -104,11 +104,12 @@ public final class GeneralNetworkSolver: StationarySolver {
         }
     }
 
-    /// A solver on the automatic grid for `model` (`automaticGrid(for:tailRate:)`, κ from the potential method).
+    /// A solver on the automatic grid for `model` (`automaticGrid(for:tailRate:)`, κ from the potential method's equations,
+    /// `GeneralPotentialMethod.start`).
     public convenience init(for model: GeneralNetworkModel) throws {
         var rate: Double?
         if !model.isOddCase && !(model.noise == 0 && (try? model.fixedPoint())?.isStable == true) {
-            rate = (try? GeneralPotentialMethod.solve(model))?.tailRate
+            rate = (try? model.chaoticStart())?.tailRate
         }
         self.init(grid: try Self.automaticGrid(for: model, tailRate: rate))
     }
@@ -264,11 +265,12 @@ public final class GeneralNetworkSolver: StationarySolver {
             rate: rate, decorrelationTime: halfTime ?? .nan, report: report)
     }
 
-    /// The starting state: (μ, Δ0, Δ∞) from the potential method and
+    /// The starting state: (μ, Δ0, Δ∞) from the potential method's equations (solved cheaply,
+    /// `GeneralPotentialMethod.start`, or accurately when that fails) and
     /// `Δ∞ + (σ²/2)e^{−τ} + (Δ0 − Δ∞ − σ²/2) sech(aτ)`, `a` matching the curvature at 0; then μ.
     /// Only the start: the converged profile is the spectral scheme's own fixed point.
     public static func initialGuess(model: GeneralNetworkModel, grid: LagGrid) throws -> [Double] {
-        initialGuess(model: model, potential: try GeneralPotentialMethod.solve(model), grid: grid)
+        initialGuess(model: model, potential: try model.chaoticStart(), grid: grid)
     }
 
     /// The starting state from a potential-method solution already at hand.

@@ -29,21 +29,78 @@ public enum GeneralPotentialMethod {
     static func staticVariance(_ model: GeneralNetworkModel, variance: Double, mean: Double) -> Double? {
         let g2 = model.coupling * model.coupling
         let phi = model.nonlinearity.function, slope = model.nonlinearity.derivative
-        var delta = 0.0
-        for _ in 0..<200 {
+        return smallerRoot(upper: variance) { delta in
             let (kernel, slopeKernel) = KinkedGaussian.squaredConditionalMeans(
                 mean: mean, outer: max(delta, 0).squareRoot(), inner: max(variance - delta, 0).squareRoot(),
                 kinks: model.nonlinearity.kinks, distance: model.nonlinearity.singularityDistance, phi, slope)
-            let value = delta - g2 * kernel
-            let derivative = 1 - g2 * slopeKernel
-            if value >= 0 { return delta }
+            return (delta - g2 * kernel, 1 - g2 * slopeKernel)
+        }
+    }
+
+    /// The smaller root of a concave F with F(0) ≤ 0 on [0, `upper`], by Newton from 0 (`evaluate` gives F and F'):
+    /// the iterates increase monotonically. nil when F' ≤ 0 before the root or the iterate passes `upper`. The static
+    /// equation of both potential methods and of their starts (Δ∞ = g² C_φ(Δ∞), X∞ = Σ_l v_l C_φl(u_l X∞)).
+    static func smallerRoot(upper: Double, _ evaluate: (Double) -> (value: Double, derivative: Double)) -> Double? {
+        var x = 0.0
+        for _ in 0..<200 {
+            let (value, derivative) = evaluate(x)
+            if value >= 0 { return x }
             guard derivative > 0 else { return nil }
             let step = -value / derivative
-            delta += step
-            guard delta <= variance * (1 + 1e-12) else { return nil }
-            if step <= 1e-15 * max(variance, 1e-300) { return delta }
+            x += step
+            guard x <= upper * (1 + 1e-12) else { return nil }
+            if step <= 1e-15 * max(upper, 1e-300) { return x }
         }
         return nil
+    }
+
+    /// The trial values of Δ0 (or X0) scanned for the energy root: log-uniform in q − Δ0 below the static root q
+    /// (σ = 0; `perDecade` points per decade from q·1e-12 to q/10, then 4 per decade to q·10^{−1/4}), or over [q/1000, 4(q + σ²)] descending (σ > 0,
+    /// 15/4 · `perDecade` per decade, reference max(q, σ²/2, 1e-3)).
+    static func candidates(staticRoot q: Double, noiseSquared sigma2: Double, perDecade: Int = 4) -> [Double] {
+        var candidates: [Double] = []
+        if sigma2 == 0 {
+            // q − q·1e-12 … q − q·10^{-1/4}: `perDecade` per decade down to q − q/10, 4 per decade below.
+            let coarse = 11 * perDecade, density = Double(perDecade)
+            for i in 0..<coarse { candidates.append(q - q * pow(10, -12 + Double(i) / density)) }
+            for i in 44..<48 { candidates.append(q - q * pow(10, -12 + Double(i) / 4)) }
+        } else {
+            let reference = max(q, sigma2 / 2, 1e-3)
+            let count = 15 * perDecade, density = Double(15 * perDecade) / 4
+            for i in 0...count { candidates.append(4 * reference * pow(10, -Double(i) / density)) }   // descending
+        }
+        return candidates
+    }
+
+    /// The root of the energy residual: the first sign change along `candidates` (walking away from the top); where
+    /// the residual stops existing (`residual` nil: past the saddle node of Δ∞) the edge is found by `bisections`
+    /// bisections and the residual tested there; then Brent's method to `relativeTolerance` of the bracket's top.
+    /// nil when no sign change is found.
+    static func energyRoot(candidates: [Double], bisections: Int, relativeTolerance: Double,
+                           _ residual: (Double) throws -> Double?) throws -> Double? {
+        var previous: (x: Double, r: Double)?
+        var bracket: (Double, Double)?
+        for x in candidates where x > 0 {
+            guard let value = try residual(x) else {
+                if let p = previous {
+                    var inside = p.x, outside = x
+                    for _ in 0..<bisections {
+                        let middle = 0.5 * (inside + outside)
+                        if try residual(middle) != nil { inside = middle } else { outside = middle }
+                    }
+                    if let edge = try residual(inside), (p.r < 0) != (edge < 0) {
+                        bracket = (min(inside, p.x), max(inside, p.x))
+                    }
+                    break
+                }
+                continue
+            }
+            if let p = previous, (p.r < 0) != (value < 0) { bracket = (min(x, p.x), max(x, p.x)); break }
+            previous = (x, value)
+        }
+        guard let (low, high) = bracket else { return nil }
+        return try RootFinding.brent({ try residual($0) ?? .nan }, lower: low, upper: high,
+                                     absoluteTolerance: relativeTolerance * high)
     }
 
     /// V(Δ0) − V(Δ∞) + σ⁴/8 (zero at the solution), with (μ, Δ∞) solved for this Δ0; nil when Δ∞ does not exist.
@@ -66,42 +123,13 @@ public enum GeneralPotentialMethod {
     public static func solve(_ model: GeneralNetworkModel) throws -> Solution {
         let point = try model.fixedPoint()
         let q = point.variance
-        var candidates: [Double] = []
         if model.noise == 0 {
             guard q > 0, !point.isStable else { throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling) }
-            for i in 0...48 { candidates.append(q - q * pow(10, -12 + Double(i) / 4)) }   // q − q·1e-12 … q − q
-            candidates.removeLast()
-        } else {
-            let reference = max(q, model.noise * model.noise / 2, 1e-3)
-            for i in 0...60 { candidates.append(4 * reference * pow(10, -Double(i) / 15)) }   // descending
         }
-        // Walk away from the top until the residual changes sign.
-        var previous: (x: Double, r: Double)?
-        var bracket: (Double, Double)?
-        for x in candidates where x > 0 {
-            guard let value = try energyResidual(model, variance: x) else {
-                // Past the saddle node of Δ∞: the root may lie between it and the last point; find the node by
-                // bisection and look at the residual there.
-                if let p = previous {
-                    var inside = p.x, outside = x
-                    for _ in 0..<24 {
-                        let middle = 0.5 * (inside + outside)
-                        if try energyResidual(model, variance: middle) != nil { inside = middle } else { outside = middle }
-                    }
-                    if let edge = try energyResidual(model, variance: inside), (p.r < 0) != (edge.residual < 0) {
-                        bracket = (min(inside, p.x), max(inside, p.x))
-                    }
-                    break
-                }
-                continue
-            }
-            if let p = previous, (p.r < 0) != (value.residual < 0) { bracket = (min(x, p.x), max(x, p.x)); break }
-            previous = (x, value.residual)
+        let root = try energyRoot(candidates: candidates(staticRoot: q, noiseSquared: model.noise * model.noise),
+                                  bisections: 24, relativeTolerance: 1e-15) { x in
+            try energyResidual(model, variance: x)?.residual
         }
-        guard let (low, high) = bracket else { throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling) }
-        let root = try RootFinding.brent({ x in
-            try energyResidual(model, variance: x)?.residual ?? .nan
-        }, lower: low, upper: high, absoluteTolerance: 1e-15 * high)
         guard let variance = root, let final = try energyResidual(model, variance: variance) else {
             throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling)
         }
@@ -111,6 +139,44 @@ public enum GeneralPotentialMethod {
                                              variance: variance, mean: final.mean)
         return Solution(mean: final.mean, variance: variance, staticVariance: final.staticVariance, rate: rate,
                         tailRate: max(curvature, 0).squareRoot())
+    }
+
+    /// The same three equations solved cheaply, for the spectral solver's start and window: the kernels C_φ and Q at
+    /// fixed (Δ0, μ) are Mehler series in ρ = Δ/Δ0 (`MehlerSeries`, one one-dimensional average per trial Δ0
+    /// instead of a double integral per Newton step of Δ∞), the scan has 1 point per decade and Brent's method stops
+    /// at 1e-9 relative. Accurate to ~1e-6 (the series' truncation, largest for kinked φ): a start, never a result.
+    /// `GeneralNetworkModel.solve()` falls back to `solve(_:)` when it fails.
+    ///
+    /// - Throws: as `solve(_:)`.
+    static func start(_ model: GeneralNetworkModel, fixedPoint: NetworkFixedPoint? = nil) throws -> Solution {
+        let point = try fixedPoint ?? model.fixedPoint()
+        let q = point.variance
+        if model.noise == 0 {
+            guard q > 0, !point.isStable else { throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling) }
+        }
+        let g2 = model.coupling * model.coupling, sigma2 = model.noise * model.noise
+        let phi = model.nonlinearity
+        func energy(_ variance: Double) throws -> (residual: Double, mean: Double, staticVariance: Double, slope: Double)? {
+            let mean = try model.selfConsistentMean(variance: variance).mean
+            let (kernel, potential) = MehlerSeries.pair(mean: mean, variance: variance, kinks: phi.kinks,
+                                                        distance: phi.singularityDistance, phi.function, phi.antiderivative)
+            guard let infinity = smallerRoot(upper: variance, { delta in
+                let rho = delta / variance
+                return (delta - g2 * kernel.value(rho), 1 - g2 * kernel.slope(rho) / variance)
+            }) else { return nil }
+            let top = model.average(mean: mean, variance: variance) { let v = phi.antiderivative($0); return v * v }
+            let rho = infinity / variance
+            let residual = g2 * (top - potential.value(rho)) - 0.5 * (variance * variance - infinity * infinity) + sigma2 * sigma2 / 8
+            return (residual, mean, infinity, kernel.slope(rho) / variance)
+        }
+        let root = try energyRoot(candidates: candidates(staticRoot: q, noiseSquared: sigma2, perDecade: 1),
+                                  bisections: 14, relativeTolerance: 1e-9) { try energy($0)?.residual }
+        guard let variance = root, let final = try energy(variance) else {
+            throw GeneralNetworkError.noChaoticSolution(coupling: model.coupling)
+        }
+        let rate = model.average(mean: final.mean, variance: variance, phi.function)
+        return Solution(mean: final.mean, variance: variance, staticVariance: final.staticVariance, rate: rate,
+                        tailRate: max(1 - g2 * final.slope, 0).squareRoot())
     }
 
     /// Δ(τ) at `lags` (≥ 0) by inverting τ(Δ): composite Gauss–Legendre in u = √(Δ0 − Δ) on panels that halve the

@@ -128,18 +128,22 @@ public final class PopulationNetworkSolver: StationarySolver {
     }
 
     /// The rank-one approximation of A (Perron root r, right vector u, left vector w: A ≈ r u wᵀ/(wᵀu)) with the
-    /// weighted noise, solved by `PopulationPotentialMethod`; exact when A is rank one.
-    static func rankOneStart(_ model: PopulationNetworkModel) throws -> PopulationPotentialMethod.Solution {
+    /// weighted noise, solved by `PopulationPotentialMethod` (exact when A is rank one): cheaply
+    /// (`PopulationPotentialMethod.start`, Mehler series, ~1e-6) unless `accurate`, or when the cheap route fails.
+    static func rankOneStart(_ model: PopulationNetworkModel, accurate: Bool = false) throws -> PopulationPotentialMethod.Solution {
+        let u: [Double], v: [Double], noise: Double
         if let exact = PopulationPotentialMethod.rankOneFactors(model) {
-            return try PopulationPotentialMethod.solve(model, left: exact.left, right: exact.right, reducedNoise: exact.noise)
+            (u, v, noise) = (exact.left, exact.right, exact.noise)
+        } else {
+            let d = model.count
+            let (root, right, left) = SmallMatrix.perron(model.varianceMatrix, dimension: d)
+            let top = right.max() ?? 1
+            u = right.map { max($0 / top, 1e-6) }
+            let overlap = zip(left, u).reduce(0) { $0 + $1.0 * $1.1 }
+            v = left.map { root * $0 / overlap }
+            noise = zip(left, model.populations).reduce(0) { $0 + $1.0 * $1.1.noise * $1.1.noise } / overlap
         }
-        let d = model.count
-        let (root, right, left) = SmallMatrix.perron(model.varianceMatrix, dimension: d)
-        let top = right.max() ?? 1
-        let u = right.map { max($0 / top, 1e-6) }
-        let overlap = zip(left, u).reduce(0) { $0 + $1.0 * $1.1 }
-        let v = left.map { root * $0 / overlap }
-        let noise = zip(left, model.populations).reduce(0) { $0 + $1.0 * $1.1.noise * $1.1.noise } / overlap
+        if !accurate, let start = try? PopulationPotentialMethod.start(model, left: u, right: v, reducedNoise: noise) { return start }
         return try PopulationPotentialMethod.solve(model, left: u, right: v, reducedNoise: noise)
     }
 
@@ -161,24 +165,19 @@ public final class PopulationNetworkSolver: StationarySolver {
             step == nil && window == nil ? automatic : try LagGrid(step: step ?? automatic.step, minimumWindow: window ?? automatic.window)
         }
         if let single = model.singlePopulation {
-            if try single.isOddCase || (single.noise == 0 && single.fixedPoint().isStable) {
-                let solver = GeneralNetworkSolver(grid: try grid(try GeneralNetworkSolver.automaticGrid(for: single, tailRate: nil)), options: options)
-                return PopulationNetworkSolution(single: try solver.solve(single), model: model)
-            }
-            let potential = try GeneralPotentialMethod.solve(single)
-            let solver = GeneralNetworkSolver(grid: try grid(try GeneralNetworkSolver.automaticGrid(for: single, tailRate: potential.tailRate)),
-                                              options: options)
-            let guess = GeneralNetworkSolver.initialGuess(model: single, potential: potential, grid: solver.grid)
-            return PopulationNetworkSolution(single: try solver.solve(single, initialGuess: guess), model: model)
+            return PopulationNetworkSolution(single: try single.solve(step: step, window: window, options: options), model: model)
         }
         if model.populations.allSatisfy({ $0.noise == 0 }) {
             let point = try model.fixedPoint()
             if point.isStable { return fixedPointSolution(model, point: point, grid: try grid(try LagGrid(step: 0.1, minimumWindow: 20))) }
         }
-        let start = try rankOneStart(model)
-        let solver = PopulationNetworkSolver(grid: try grid(try automaticGrid(for: model, tailRate: start.tailRate)),
-                                             populations: model.count, options: options)
-        return try solver.solve(model, initialGuess: initialGuess(model: model, start: start, grid: solver.grid))
+        func attempt(_ start: PopulationPotentialMethod.Solution) throws -> PopulationNetworkSolution {
+            let solver = PopulationNetworkSolver(grid: try grid(try automaticGrid(for: model, tailRate: start.tailRate)),
+                                                 populations: model.count, options: options)
+            return try solver.solve(model, initialGuess: initialGuess(model: model, start: start, grid: solver.grid))
+        }
+        if let start = try? rankOneStart(model, accurate: false), let solution = try? attempt(start) { return solution }
+        return try attempt(try rankOneStart(model, accurate: true))
     }
 
     static func fixedPointSolution(_ model: PopulationNetworkModel, point: PopulationFixedPoint, grid: LagGrid) -> PopulationNetworkSolution {

@@ -74,8 +74,7 @@ public enum PopulationPotentialMethod {
             return (solved.means, solved.rates)
         }
         func staticAmplitude(_ x0: Double, _ mu: [Double]) -> Double? {
-            var x = 0.0
-            for _ in 0..<200 {
+            GeneralPotentialMethod.smallerRoot(upper: x0) { x in
                 var value = x, derivative = 1.0
                 for l in 0..<d {
                     let (kernel, slopeKernel) = KinkedGaussian.squaredConditionalMeans(
@@ -84,14 +83,8 @@ public enum PopulationPotentialMethod {
                     value -= v[l] * kernel
                     derivative -= v[l] * u[l] * slopeKernel
                 }
-                if value >= 0 { return x }
-                guard derivative > 0 else { return nil }
-                let step = -value / derivative
-                x += step
-                guard x <= x0 * (1 + 1e-12) else { return nil }
-                if step <= 1e-15 * max(x0, 1e-300) { return x }
+                return (value, derivative)
             }
-            return nil
         }
         func energy(_ x0: Double) throws -> (residual: Double, means: [Double], rates: [Double], infinity: Double)? {
             let (mu, rates) = try means(x0)
@@ -105,11 +98,32 @@ public enum PopulationPotentialMethod {
             }
             return (drop - 0.5 * (x0 * x0 - infinity * infinity) + sigma2 * sigma2 / 8, mu, rates, infinity)
         }
-        // The static branch in X: X = Σ_l v_l ⟨φ_l²⟩(μ_l, u_l X).
+        let xq = try staticAmplitudeRoot(model, left: u, right: v, means: means)
+        if sigma2 == 0 {
+            guard xq > 0 else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
+        }
+        let root = try GeneralPotentialMethod.energyRoot(
+            candidates: GeneralPotentialMethod.candidates(staticRoot: xq, noiseSquared: sigma2),
+            bisections: 24, relativeTolerance: 1e-15) { try energy($0)?.residual }
+        guard let x0 = root, let final = try energy(x0) else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
+        var curvature = 1.0
+        for l in 0..<d {
+            curvature -= v[l] * u[l] * PopulationKernels.kernel(phis[l], phis[l].derivative, lag: u[l] * final.infinity,
+                                                                variance: u[l] * x0, mean: final.means[l])
+        }
+        return Solution(left: u, right: v, reducedNoise: sigma2, amplitude: x0, staticAmplitude: final.infinity,
+                        means: final.means, rates: final.rates, tailRate: max(curvature, 0).squareRoot())
+    }
+
+    /// The static branch in X, `X = Σ_l v_l ⟨φ_l²⟩(μ_l, u_l X)` (0 when it is the only root): Brent's method after a
+    /// doubling bracket from X = 1e-14. `means(X)` gives μ (and M) at Δ_l = u_l X.
+    static func staticAmplitudeRoot(_ model: PopulationNetworkModel, left u: [Double], right v: [Double],
+                                    means: (Double) throws -> (means: [Double], rates: [Double])) throws -> Double {
+        let phis = model.populations.map(\.nonlinearity)
         func staticResidual(_ x: Double) throws -> Double {
             let (mu, _) = try means(x)
             var sum = 0.0
-            for l in 0..<d {
+            for l in 0..<model.count {
                 sum += v[l] * PopulationKernels.average(phis[l], mean: mu[l], variance: u[l] * x) { let p = phis[l].function($0); return p * p }
             }
             return x - sum
@@ -127,46 +141,60 @@ public enum PopulationPotentialMethod {
             }
             xq = root
         }
-        var candidates: [Double] = []
+        return xq
+    }
+
+    /// Equations (i)–(iii) solved cheaply, for the spectral solver's start and window: each C_φl and Q_l at fixed
+    /// (X0, μ) is a Mehler series in ρ = X/X0 (`MehlerSeries`; ρ is the same for every population since
+    /// Δ_l = u_l X), the scan has 1 point per decade, Brent stops at 1e-9 relative. Accurate to ~1e-6: a start,
+    /// never a result (`PopulationNetworkSolver` falls back to `solve` when it fails).
+    static func start(_ model: PopulationNetworkModel, left u: [Double], right v: [Double], reducedNoise sigma2: Double) throws -> Solution {
+        let d = model.count
+        let phis = model.populations.map(\.nonlinearity)
+        var warmMeans: [Double]?
+        func means(_ x0: Double) throws -> (means: [Double], rates: [Double]) {
+            let solved = try model.selfConsistentMeans(variances: u.map { $0 * x0 }, start: warmMeans)
+            warmMeans = solved.means
+            return (solved.means, solved.rates)
+        }
+        func energy(_ x0: Double) throws -> (residual: Double, means: [Double], rates: [Double], infinity: Double, slope: Double)? {
+            let (mu, rates) = try means(x0)
+            var kernels: [MehlerSeries] = [], potentials: [MehlerSeries] = []
+            for l in 0..<d {
+                let (kernel, potential) = MehlerSeries.pair(mean: mu[l], variance: u[l] * x0, kinks: phis[l].kinks,
+                                                            distance: phis[l].singularityDistance, phis[l].function,
+                                                            phis[l].antiderivative)
+                kernels.append(kernel); potentials.append(potential)
+            }
+            guard x0 > 0, let infinity = GeneralPotentialMethod.smallerRoot(upper: x0, { x in
+                let rho = x / x0
+                var value = x, derivative = 1.0
+                for l in 0..<d {
+                    value -= v[l] * kernels[l].value(rho)
+                    derivative -= v[l] * kernels[l].slope(rho) / x0
+                }
+                return (value, derivative)
+            }) else { return nil }
+            let rho = infinity / x0
+            var drop = 0.0, slope = 0.0
+            for l in 0..<d {
+                let primitive = phis[l].antiderivative
+                let top = PopulationKernels.average(phis[l], mean: mu[l], variance: u[l] * x0) { let p = primitive($0); return p * p }
+                drop += v[l] / u[l] * (top - potentials[l].value(rho))
+                slope += v[l] * kernels[l].slope(rho) / x0
+            }
+            return (drop - 0.5 * (x0 * x0 - infinity * infinity) + sigma2 * sigma2 / 8, mu, rates, infinity, slope)
+        }
+        let xq = try staticAmplitudeRoot(model, left: u, right: v, means: means)
         if sigma2 == 0 {
             guard xq > 0 else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
-            for i in 0...48 { candidates.append(xq - xq * pow(10, -12 + Double(i) / 4)) }
-            candidates.removeLast()
-        } else {
-            let reference = max(xq, sigma2 / 2, 1e-3)
-            for i in 0...60 { candidates.append(4 * reference * pow(10, -Double(i) / 15)) }
         }
-        var previous: (x: Double, r: Double)?
-        var bracket: (Double, Double)?
-        for x in candidates where x > 0 {
-            guard let value = try energy(x) else {
-                if let p = previous {
-                    var inside = p.x, outside = x
-                    for _ in 0..<24 {
-                        let middle = 0.5 * (inside + outside)
-                        if try energy(middle) != nil { inside = middle } else { outside = middle }
-                    }
-                    if let edge = try energy(inside), (p.r < 0) != (edge.residual < 0) {
-                        bracket = (min(inside, p.x), max(inside, p.x))
-                    }
-                    break
-                }
-                continue
-            }
-            if let p = previous, (p.r < 0) != (value.residual < 0) { bracket = (min(x, p.x), max(x, p.x)); break }
-            previous = (x, value.residual)
-        }
-        guard let (lower, upper) = bracket else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
-        let root = try RootFinding.brent({ try energy($0)?.residual ?? .nan }, lower: lower, upper: upper,
-                                         absoluteTolerance: 1e-15 * upper)
+        let root = try GeneralPotentialMethod.energyRoot(
+            candidates: GeneralPotentialMethod.candidates(staticRoot: xq, noiseSquared: sigma2, perDecade: 1),
+            bisections: 14, relativeTolerance: 1e-9) { try energy($0)?.residual }
         guard let x0 = root, let final = try energy(x0) else { throw GeneralNetworkError.noChaoticSolution(coupling: model.scale) }
-        var curvature = 1.0
-        for l in 0..<d {
-            curvature -= v[l] * u[l] * PopulationKernels.kernel(phis[l], phis[l].derivative, lag: u[l] * final.infinity,
-                                                                variance: u[l] * x0, mean: final.means[l])
-        }
         return Solution(left: u, right: v, reducedNoise: sigma2, amplitude: x0, staticAmplitude: final.infinity,
-                        means: final.means, rates: final.rates, tailRate: max(curvature, 0).squareRoot())
+                        means: final.means, rates: final.rates, tailRate: max(1 - final.slope, 0).squareRoot())
     }
 
     /// X(τ) at `lags` (≥ 0), by inverting `τ(X) = ∫_X^{X0} dX'/√(2(V(X∞) − V(X')))` in w = √(X0 − X) (composite
