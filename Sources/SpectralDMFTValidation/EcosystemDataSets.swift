@@ -20,8 +20,8 @@ enum EcosystemDataSets {
         var fixedPoints = CSVTable(columns: ["gamma", "sigma", "S", "seeds", "phi", "phi_error", "mean_N", "mean_N_error",
                                              "mean_N2", "mean_N2_error", "cavity_phi", "cavity_mean_N", "cavity_mean_N2"])
         let curvePoints = quick ? 20 : 120
-        let species = quick ? 100 : 1000, seeds = quick ? 2 : 4
-        let simulated = quick ? [0.5, 1.0] : [0.3, 0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3]
+        let species = quick ? 100 : 500, seeds = quick ? 2 : 4
+        let simulated = quick ? [0.5, 1.0] : [0.3, 0.5, 0.8, 1.0, 1.2]
         var worstFixedPoint = 0.0
         for gamma in gammas {
             let critical = EcosystemModel.criticalSigma(gamma: gamma)
@@ -58,7 +58,7 @@ enum EcosystemDataSets {
         sampling.seed = 1
         sampling.threads = 2
         let dynamics = try EcosystemDynamicsProblem(model: model, duration: duration, step: 0.1).solve(options: sampling)
-        var simulationOptions = EcosystemSimulationOptions(species: quick ? 100 : 2000)
+        var simulationOptions = EcosystemSimulationOptions(species: quick ? 100 : 1000)
         simulationOptions.realisations = quick ? 2 : 8
         simulationOptions.seed = 2027
         simulationOptions.step = 0.05
