@@ -138,7 +138,13 @@ struct EcosystemSimulate: ParsableCommand {
         N_S > 0 and no extinct species can invade (the survivor set is repaired until both hold). Error bars are \
         standard errors over the seeds; below σ_c the cavity values are printed beside them. With --output FILE.csv \
         writes `t,m,m_error,c,c_error` (c = ⟨N²⟩(t)) and the run record FILE.run.json.
+        With --window (λ > 0, the stationary chaotic phase) it instead integrates --transient + --window and measures \
+        the time-averaged C(τ) = (1/S)Σ_i⟨N_i(t)N_i(t+τ)⟩ for τ ≤ --max-lag on the --sample-interval grid, m (and m \
+        over each half of the window, a stationarity check), C∞, the decorrelation time and the near-extinct \
+        fraction, as the stationary DMFT defines them; --output FILE.csv then gets `tau,C,C_error`.
         Example: dmft ecosystem simulate --S 2000 --mu 4 --sigma 1 --seeds 4
+        Example: dmft ecosystem simulate --S 1000 --mu 10 --sigma 2.5 --lambda 0.01 --dt 0.05 --sample-interval 0.25 \
+        --transient 100 --window 400 --max-lag 30 --seeds 8
         """
     )
 
@@ -171,6 +177,25 @@ struct EcosystemSimulate: ParsableCommand {
     @Option(help: "Initial abundances: uniform (on (0, 1)) or constant:V.")
     var start: EcosystemStart = .constant(1)
 
+    @Option(parsing: .unconditional,
+            help: "Stationary measurement (λ > 0): the measured window, after --transient (replaces --t-max).",
+            transform: ArgumentValue.number)
+    var window: Double?
+
+    @Option(parsing: .unconditional, help: "With --window: time integrated and discarded first. (default: 100)",
+            transform: ArgumentValue.number)
+    var transient: Double = 100
+
+    @Option(name: .customLong("max-lag"), parsing: .unconditional,
+            help: "With --window: largest lag of C(τ) (C∞ = mean of C on [3τ_max/4, τ_max]). (default: 30)",
+            transform: ArgumentValue.number)
+    var maxLag: Double = 30
+
+    @Option(name: .customLong("extinction-threshold"), parsing: .unconditional,
+            help: "With --window: species with N below this count as near extinction. (default: 0.01)",
+            transform: ArgumentValue.number)
+    var extinctionThreshold: Double = 0.01
+
     @Option(name: .customLong("threads"), parsing: .unconditional, help: "Threads, at most 4 per core (default: one per core).")
     var requestedThreads: Int?
 
@@ -184,8 +209,16 @@ struct EcosystemSimulate: ParsableCommand {
     var recordPath: String? { output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") } }
 
     func simulator() throws -> EcosystemSimulator {
-        let threads = requestedThreads ?? ProcessInfo.processInfo.activeProcessorCount
-        try ThreadCount.require(threads, named: "threads")
+        let threads = try EcosystemCommandSupport.threads(requestedThreads)
+        if let window {
+            guard lambda > 0 else {
+                throw InputError("invalid lambda = \(lambda): --window (a stationary measurement) needs lambda > 0")
+            }
+            try CommandSupport.require(window, named: "window", "> 0") { $0 > 0 }
+            try CommandSupport.require(transient, named: "transient", ">= 0") { $0 >= 0 }
+            try CommandSupport.require(maxLag, named: "max-lag", "> 0 and at most window/2") { $0 > 0 && $0 <= window / 2 }
+            try CommandSupport.require(extinctionThreshold, named: "extinction-threshold", "> 0") { $0 > 0 }
+        }
         var options = EcosystemSimulationOptions(species: species)
         options.realisations = seeds
         options.seed = seed
@@ -206,6 +239,10 @@ struct EcosystemSimulate: ParsableCommand {
     func run() throws {
         let simulator = try simulator()
         for path in [output, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+        if let window {
+            try runStationary(simulator, window: window)
+            return
+        }
         let showProgress = CommandSupport.showsProgress
         let begin = Date()
         let result = try simulator.run { done, total in
@@ -266,6 +303,77 @@ struct EcosystemSimulate: ParsableCommand {
         if let m = result.meanTrajectory.last, let c = result.secondMomentTrajectory.last {
             print(String(format: "  at t = %g: m = %.6g ± %.2g, ⟨N²⟩ = %.6g ± %.2g", result.times.last ?? 0, m.mean, m.error, c.mean, c.error))
         }
+        print(String(format: "  %.2f s", seconds))
+        for path in written { print("  wrote \(path)") }
+    }
+}
+
+/// What `dmft ecosystem simulate --window …` (a stationary measurement) records.
+struct EcosystemStationarySimulateRecord: Encodable {
+    typealias Estimate = EcosystemEstimateRecord
+    let S: Int, mu: Double, sigma: Double, gamma: Double, lambda: Double
+    let seeds: Int, seed: UInt64, dt: Double, sampleInterval: Double, transient: Double, window: Double, maxLag: Double
+    let extinctionThreshold: Double, start: String
+    let C0: Estimate, Cinf: Estimate, m: Estimate, mFirstHalf: Estimate, mSecondHalf: Estimate
+    let decorrelationTime: Estimate, nearExtinctFraction: Estimate, meanFluctuation: Double
+    let seedC0: [Double], seedM: [Double], seedMFluctuation: [Double]
+    let seconds: Double
+    let version: String
+    let files: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case S, mu, sigma, gamma, lambda, seeds, seed, dt, sampleInterval = "sample_interval", transient, window
+        case maxLag = "max_lag", extinctionThreshold = "extinction_threshold", start, C0, Cinf = "C_inf", m
+        case mFirstHalf = "m_first_half", mSecondHalf = "m_second_half", decorrelationTime = "decorrelation_time"
+        case nearExtinctFraction = "near_extinct_fraction", meanFluctuation = "m_fluctuation"
+        case seedC0 = "C0_per_seed", seedM = "m_per_seed", seedMFluctuation = "m_fluctuation_per_seed", seconds, version, files
+    }
+}
+
+extension EcosystemSimulate {
+    /// `--window`: the stationary measurement of `EcosystemSimulator.stationaryCorrelation`.
+    func runStationary(_ simulator: EcosystemSimulator, window: Double) throws {
+        let (measurement, seconds) = try EcosystemCommandSupport.timedWithProgress { report in
+            try EcosystemCommandSupport.inputErrors {
+                try simulator.stationaryCorrelation(transient: transient, window: window, maximumLag: maxLag,
+                                                    extinctionThreshold: extinctionThreshold) { done, total in
+                    report("simulate: \(done)/\(total) realisations")
+                }
+            }
+        }
+        var written: [String] = []
+        if let output {
+            var table = CSVTable(columns: ["tau", "C", "C_error"])
+            for (tau, c) in zip(measurement.lags, measurement.correlation) { table.append([tau, c.mean, c.error]) }
+            try table.write(to: output)
+            written.append(output)
+        }
+        typealias E = EcosystemEstimateRecord
+        let record = EcosystemStationarySimulateRecord(
+            S: species, mu: model.mu, sigma: model.sigma, gamma: model.gamma, lambda: lambda, seeds: seeds, seed: seed,
+            dt: dt, sampleInterval: measurement.lags.count > 1 ? measurement.lags[1] : sampleInterval,
+            transient: transient, window: window, maxLag: maxLag, extinctionThreshold: extinctionThreshold,
+            start: start.description, C0: E(measurement.secondMoment), Cinf: E(measurement.plateau),
+            m: E(measurement.meanAbundance), mFirstHalf: E(measurement.meanAbundanceFirstHalf),
+            mSecondHalf: E(measurement.meanAbundanceSecondHalf), decorrelationTime: E(measurement.decorrelationTime),
+            nearExtinctFraction: E(measurement.nearExtinctFraction), meanFluctuation: measurement.meanFluctuation,
+            seedC0: measurement.realisations.map { $0[0] }, seedM: measurement.realisationMeans,
+            seedMFluctuation: measurement.realisationFluctuations, seconds: seconds, version: PackageInfo.version, files: written)
+        if let recordPath {
+            try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath)
+            written.append(recordPath)
+        }
+        if format.json {
+            print(try JSONRecord.encode(record, snakeCase: false))
+            return
+        }
+        print("stationary simulation S = \(species), μ = \(model.mu), σ = \(model.sigma), γ = \(model.gamma), λ = \(lambda): "
+              + "\(seeds) seed\(seeds == 1 ? "" : "s"), RK4 in log N, dt = \(dt), window \(window) after \(transient)")
+        print("  C(0) = \(measurement.secondMoment.shown), C∞ = \(measurement.plateau.shown), m = \(measurement.meanAbundance.shown)")
+        print("  m over the window halves: \(measurement.meanAbundanceFirstHalf.shown), \(measurement.meanAbundanceSecondHalf.shown); "
+              + String(format: "std of m(t) %.2g", measurement.meanFluctuation))
+        print("  decorrelation time (C − C∞ at 1/e) = \(measurement.decorrelationTime.shown), "
+              + "near extinct (N < \(extinctionThreshold)) = \(measurement.nearExtinctFraction.shown)")
         print(String(format: "  %.2f s", seconds))
         for path in written { print("  wrote \(path)") }
     }

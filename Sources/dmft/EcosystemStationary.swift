@@ -4,10 +4,7 @@ import SpectralDMFT
 
 /// What `dmft ecosystem stationary` records in DIR/run.json.
 struct EcosystemStationaryRecord: Encodable {
-    struct Estimate: Encodable {
-        let mean: Double, error: Double
-        init(_ estimate: EcosystemEstimate) { mean = estimate.mean; error = estimate.error }
-    }
+    typealias Estimate = EcosystemEstimateRecord
     let mu: Double, sigma: Double, gamma: Double, lambda: Double
     let dt: Double, window: Double, transient: Double, maxLag: Double, extinctionThreshold: Double
     let paths: Int, repetitions: Int, seed: UInt64, damping: Double, andersonDepth: Int, tolerance: Double
@@ -104,8 +101,7 @@ struct EcosystemStationary: ParsableCommand {
     var files: [String] { ["correlation.csv", "run.json"].map { folder.appendingPathComponent($0).path } }
 
     func configuration() throws -> (EcosystemStationaryProblem, EcosystemStationarySolver) {
-        let threads = requestedThreads ?? ProcessInfo.processInfo.activeProcessorCount
-        try ThreadCount.require(threads, named: "threads")
+        let threads = try EcosystemCommandSupport.threads(requestedThreads)
         var options = EcosystemStationaryOptions()
         options.paths = paths
         options.repetitions = repetitions
@@ -115,15 +111,11 @@ struct EcosystemStationary: ParsableCommand {
         options.maximumIterations = maxIterations
         options.andersonDepth = andersonDepth
         options.threads = threads
-        do {
+        return try EcosystemCommandSupport.inputErrors {
             let problem = try EcosystemStationaryProblem(
                 model: try model.model(lambda: lambda), step: dt, window: window, transient: transient, maximumLag: maxLag,
                 extinctionThreshold: extinctionThreshold)
             return (problem, try EcosystemStationarySolver(options: options))
-        } catch let error as EcosystemError {
-            throw InputError(error.description)
-        } catch let error as SamplingError {
-            throw InputError(error.description)
         }
     }
 
@@ -131,26 +123,13 @@ struct EcosystemStationary: ParsableCommand {
 
     func run() throws {
         let (problem, solver) = try configuration()
-        try CommandSupport.checkOutputFolder(output)
-        if FileManager.default.fileExists(atPath: folder.path) {
-            for path in files { try AtomicFile.checkWritable(path) }
-        }
-        let showProgress = CommandSupport.showsProgress
-        let began = Date()
-        let solution: EcosystemStationarySolution
-        do {
-            solution = try solver.solve(problem) { repetition, iteration, residual in
-                if showProgress {
-                    CommandSupport.progress(String(format: "stationary: repetition %d/%d, sweep %d, residual %.1e",
-                                                   repetition + 1, solver.options.repetitions, iteration, residual))
-                }
+        try EcosystemCommandSupport.checkOutput(folder: output, files: files)
+        let (solution, seconds) = try EcosystemCommandSupport.timedWithProgress { report in
+            try solver.solve(problem) { repetition, iteration, residual in
+                report(String(format: "stationary: repetition %d/%d, sweep %d, residual %.1e",
+                              repetition + 1, solver.options.repetitions, iteration, residual))
             }
-        } catch {
-            if showProgress { CommandSupport.endProgress() }
-            throw error
         }
-        if showProgress { CommandSupport.endProgress() }
-        let seconds = Date().timeIntervalSince(began)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var table = CSVTable(columns: ["tau", "C", "C_error"])
         for j in solution.lags.indices { table.append([solution.lags[j], solution.correlation[j], solution.correlationError[j]]) }
@@ -166,7 +145,7 @@ struct EcosystemStationary: ParsableCommand {
             nearExtinctFraction: E(solution.nearExtinctFraction), method: solution.report.method, seconds: seconds,
             version: PackageInfo.version, files: [files[0]])
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: files[1])
-        func show(_ e: EcosystemEstimate) -> String { String(format: "%.5g ± %.2g", e.mean, e.error) }
+        func show(_ e: EcosystemEstimate) -> String { e.shown }
         print("ecosystem stationary μ = \(model.mu), σ = \(model.sigma), λ = \(lambda): \(repetitions) × \(paths) paths, "
               + "window \(window) after \(transient), dt = \(dt), iterations \(solution.reports.map(\.iterations)), "
               + String(format: "residual ≤ %.1e, %.2f s", solution.report.residual, seconds))

@@ -52,6 +52,35 @@ import SpectralDMFT
         #expect(abs(c0 / first - 1) < 1e-14)   // JSON decimal parsing may differ in the last bit
     }
 
+    /// `ecosystem simulate --window`: the stationary measurement writes C(τ) and a record whose C0 is C(0) of the
+    /// table; --window without immigration, or with a lag beyond half the window, is one `Error:` line, nothing
+    /// written.
+    @Test func simulateWindowWritesTheStationaryMeasurement() throws {
+        let folder = try scratchFolder("ecostat-sim")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("c.csv").path
+        let common = ["ecosystem", "simulate", "--S", "30", "--mu", "10", "--sigma", "2.5", "--seeds", "2", "--dt", "0.05",
+                      "--sample-interval", "0.25", "--transient", "5", "--window", "10", "--max-lag", "2"]
+        let (status, _, error) = try runTool(common + ["--lambda", "0.001", "--output", output])
+        #expect(status == 0, "\(error)")
+        let rows = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "tau,C,C_error" && rows.count == 10)
+        let record = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder.appendingPathComponent("c.run.json").path))) as? [String: Any])
+        let c0 = try #require((record["C0"] as? [String: Any])?["mean"] as? Double)
+        let first = try #require(Double(rows[1].split(separator: ",")[1]))
+        #expect(abs(c0 / first - 1) < 1e-14)
+        #expect((record["C0_per_seed"] as? [Double])?.count == 2)
+        for (arguments, name) in [(["--lambda", "0"], "lambda"), (["--lambda", "0.001", "--max-lag", "6"], "max-lag")] {
+            let bad = folder.appendingPathComponent("bad.csv").path
+            let (badStatus, badOut, badError) = try runTool(common + arguments + ["--output", bad])
+            #expect(badStatus == 1 && badOut.isEmpty)
+            #expect(badError.split(separator: "\n").count == 1 && badError.hasPrefix("Error: ") && badError.contains(name),
+                    "\(badError)")
+            #expect(!FileManager.default.fileExists(atPath: bad))
+        }
+    }
+
     /// The phase diagram writes the grid with marked regions (no observables filled past σ_c or at unbounded
     /// growth), the σ_c line and the run record.
     @Test func phaseDiagramMarksRegions() throws {

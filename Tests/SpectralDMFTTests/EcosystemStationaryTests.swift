@@ -120,6 +120,55 @@ import Testing
         }
     }
 
+    /// `stationaryCorrelation` against an independent route through the same communities: `run()` integrates the
+    /// same realisations with the same RK4 steps and records m(t) and ⟨N²⟩(t) directly; their averages over the
+    /// window's sample times must equal the measurement's m, m per half-window and C(0) (FFT lag sums) to rounding.
+    /// The measurement is also reproducible from its seed, independent of the thread count, and changes with the seed.
+    @Test func stationaryMeasurementMatchesTheTrajectories() throws {
+        var options = EcosystemSimulationOptions(species: 40)
+        options.realisations = 3
+        options.seed = 11
+        options.step = 0.05
+        options.sampleInterval = 0.25
+        options.threads = 2
+        let model = try EcosystemModel(mu: 10, sigma: 2.5, gamma: 0, lambda: 1e-3)
+        let transient = 5.0, window = 10.0
+        let measurement = try EcosystemSimulator(model: model, options: options)
+            .stationaryCorrelation(transient: transient, window: window, maximumLag: 2)
+        options.duration = transient + window
+        let run = try EcosystemSimulator(model: model, options: options).run()
+        let samples = Int(window / options.sampleInterval)
+        #expect(measurement.realisations.count == 3 && measurement.realisationMeans.count == 3)
+        for (k, realisation) in run.realisations.enumerated() {
+            // Sample times transient + j·interval, j = 1…samples: the last `samples` entries of the trajectory.
+            let m = Array(realisation.meanTrajectory.suffix(samples)), q = Array(realisation.secondMomentTrajectory.suffix(samples))
+            #expect(abs(realisation.times[realisation.times.count - samples] - (transient + options.sampleInterval)) < 1e-12)
+            let mean = m.reduce(0, +) / Double(samples), second = q.reduce(0, +) / Double(samples)
+            #expect(abs(measurement.realisationMeans[k] - mean) <= 1e-12 * mean, "m of realisation \(k)")
+            #expect(abs(measurement.realisations[k][0] - second) <= 1e-10 * second, "C(0) of realisation \(k)")
+            #expect(second > mean * mean)
+        }
+        let halves = (0..<3).map { k -> (Double, Double) in
+            let m = Array(run.realisations[k].meanTrajectory.suffix(samples))
+            return (m[..<(samples / 2)].reduce(0, +) / Double(samples / 2),
+                    m[(samples / 2)...].reduce(0, +) / Double(samples - samples / 2))
+        }
+        #expect(abs(measurement.meanAbundanceFirstHalf.mean - EcosystemEstimate(halves.map(\.0)).mean) < 1e-12)
+        #expect(abs(measurement.meanAbundanceSecondHalf.mean - EcosystemEstimate(halves.map(\.1)).mean) < 1e-12)
+        // The plateau is the mean of C over the last quarter of the lags (here lags 1.5…2, 3 samples).
+        let c = measurement.realisations.map { ($0[6] + $0[7] + $0[8]) / 3 }
+        #expect(abs(measurement.plateau.mean - EcosystemEstimate(c).mean) < 1e-14)
+        // Reproducible, thread-independent, seed-dependent.
+        options.threads = 1
+        let serial = try EcosystemSimulator(model: model, options: options)
+            .stationaryCorrelation(transient: transient, window: window, maximumLag: 2)
+        #expect(serial.realisations == measurement.realisations && serial.realisationMeans == measurement.realisationMeans)
+        options.seed = 12
+        let other = try EcosystemSimulator(model: model, options: options)
+            .stationaryCorrelation(transient: transient, window: window, maximumLag: 2)
+        #expect(other.realisations[0][0] != measurement.realisations[0][0])
+    }
+
     /// The phase diagram marks points past σ_c and below μ_UG and fills only the unique-fixed-point ones, with the
     /// cavity solver's numbers.
     @Test func phaseDiagramMarksRegions() throws {

@@ -10,6 +10,15 @@ public struct EcosystemStationaryMeasurement: Sendable, Codable {
     public let correlation: [EcosystemEstimate]
     /// m = ⟨N⟩ over species and window.
     public let meanAbundance: EcosystemEstimate
+    /// m over the first half of the window: a drift from the second half (beyond their errors) means the window is
+    /// not stationary yet.
+    public let meanAbundanceFirstHalf: EcosystemEstimate
+    /// m over the second half of the window.
+    public let meanAbundanceSecondHalf: EcosystemEstimate
+    /// The plateau C∞: the mean of C over lags [3τ_max/4, τ_max] (the definition of `EcosystemStationarySolution`).
+    public let plateau: EcosystemEstimate
+    /// First τ with C(τ) − C∞ ≤ (C(0) − C∞)/e (linear interpolation), per realisation (as the stationary solver).
+    public let decorrelationTime: EcosystemEstimate
     /// Fraction of (species, sample) pairs with N < `extinctionThreshold`.
     public let nearExtinctFraction: EcosystemEstimate
     /// The threshold used.
@@ -19,6 +28,13 @@ public struct EcosystemStationaryMeasurement: Sendable, Codable {
     public let meanFluctuation: Double
     /// Per-realisation C(τ), for diagnostics.
     public let realisations: [[Double]]
+    /// Per-realisation m, for diagnostics.
+    public let realisationMeans: [Double]
+    /// Per-realisation standard deviation of m(t) over the window, for diagnostics.
+    public let realisationFluctuations: [Double]
+
+    /// C(0) = ⟨N²⟩.
+    public var secondMoment: EcosystemEstimate { correlation[0] }
 }
 
 extension EcosystemSimulator {
@@ -53,7 +69,7 @@ extension EcosystemSimulator {
         let outcomes = ParallelMap.run(
             count: count, workers: workers, makeWorkspace: { () -> StationarySimulationWorkspace? in nil },
             completed: { done in progress?(done, count) },
-            body: { workspace, index -> Result<(c: [Double], m: Double, below: Double, spread: Double), any Error> in
+            body: { workspace, index -> Result<StationarySimulationWorkspace.Outcome, any Error> in
                 Result {
                     if workspace == nil {
                         workspace = try StationarySimulationWorkspace(species: options.species, samples: samples,
@@ -65,17 +81,33 @@ extension EcosystemSimulator {
                 }
             })
         let results = try outcomes.map { try $0.get() }
+        let plateauStart = Int((0.75 * Double(lagCount - 1)).rounded())
+        let plateaus = results.map { EcosystemStationarySolver.plateau($0.c, from: plateauStart) }
+        let times = zip(results, plateaus).map { result, plateau in
+            EcosystemStationarySolver.decorrelationTime(result.c, plateau: plateau, step: interval)
+        }
         return EcosystemStationaryMeasurement(
             lags: (0..<lagCount).map { Double($0) * interval },
             correlation: (0..<lagCount).map { j in EcosystemEstimate(results.map { $0.c[j] }) },
-            meanAbundance: EcosystemEstimate(results.map(\.m)), nearExtinctFraction: EcosystemEstimate(results.map(\.below)),
+            meanAbundance: EcosystemEstimate(results.map(\.m)),
+            meanAbundanceFirstHalf: EcosystemEstimate(results.map(\.firstHalf)),
+            meanAbundanceSecondHalf: EcosystemEstimate(results.map(\.secondHalf)),
+            plateau: EcosystemEstimate(plateaus), decorrelationTime: EcosystemEstimate(times),
+            nearExtinctFraction: EcosystemEstimate(results.map(\.below)),
             extinctionThreshold: extinctionThreshold, meanFluctuation: results.map(\.spread).reduce(0, +) / Double(count),
-            realisations: results.map(\.c))
+            realisations: results.map(\.c), realisationMeans: results.map(\.m),
+            realisationFluctuations: results.map(\.spread))
     }
 }
 
 /// One worker's buffers for `stationaryCorrelation`: the interactions, RK4 stages and the sampled series.
 final class StationarySimulationWorkspace {
+    /// One realisation's measurement: C(τ_j), m, m over each half of the window, the near-extinct fraction and the
+    /// standard deviation of m(t) over the window.
+    struct Outcome {
+        let c: [Double], m: Double, firstHalf: Double, secondHalf: Double, below: Double, spread: Double
+    }
+
     let species: Int
     let matrix: CouplingMatrix
     let logAbundance, abundance, product, stage, slope, trial: AlignedBuffer
@@ -102,7 +134,7 @@ final class StationarySimulationWorkspace {
 
     func measure(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions, transientSteps: Int,
                  every: Int, samples: Int, lagCount: Int,
-                 threshold: Double) throws -> (c: [Double], m: Double, below: Double, spread: Double) {
+                 threshold: Double) throws -> Outcome {
         draw(index, model: model, options: options)
         let dt = options.step
         let y = logAbundance.baseAddress
@@ -145,6 +177,10 @@ final class StationarySimulationWorkspace {
         }
         let m = total / (s * Double(samples))
         let spread = (means.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(samples)).squareRoot()
-        return (c, m, below / (s * Double(samples)), spread)
+        let half = samples / 2
+        let firstHalf = means[..<half].reduce(0, +) / Double(max(half, 1))
+        let secondHalf = means[half...].reduce(0, +) / Double(samples - half)
+        return Outcome(c: c, m: m, firstHalf: firstHalf, secondHalf: secondHalf, below: below / (s * Double(samples)),
+                       spread: spread)
     }
 }
