@@ -33,7 +33,9 @@ package struct DataSet {
 /// The registry of canonical data sets.
 package enum DataSets {
     /// Every data set, in the order `dmft reproduce` writes them.
-    package static var all: [DataSet] { NetworkDataSets.all + PSpinDataSets.all + TwoTimeDataSets.all + DrivenDataSets.all }
+    package static var all: [DataSet] {
+        NetworkDataSets.all + PSpinDataSets.all + TwoTimeDataSets.all + DrivenDataSets.all + PopulationDataSets.all
+    }
 }
 
 /// A data set that could not be produced.
