@@ -73,8 +73,13 @@ public enum LyapunovExponent {
     /// λ_max from the ground state of `−∂² + Q` (Q sampled at step h): E0 on every lag and on every second lag,
     /// Richardson-extrapolated (error |E_h − E_2h|/15); the continuum edge when there is no bound state.
     static func extrapolated(potential: [Double], step: Double, edge: Double) -> LyapunovResult {
-        let fine = groundEnergy(potential: potential, step: step, stride: 1, edge: edge)
-        let coarse = groundEnergy(potential: potential, step: step, stride: 2, edge: edge)
+        extrapolated(fine: groundEnergy(potential: potential, step: step, stride: 1, edge: edge),
+                     coarse: groundEnergy(potential: potential, step: step, stride: 2, edge: edge), edge: edge)
+    }
+
+    /// λ_max from the ground energies on a grid and on one twice as coarse (nil: no bound state below `edge`):
+    /// E0 = E_h + (E_h − E_2h)/15 with error |E_h − E_2h|/15, or the edge.
+    static func extrapolated(fine: Double?, coarse: Double?, edge: Double) -> LyapunovResult {
         let energy: Double, error: Double, bound: Bool
         if let fine, let coarse {
             energy = fine + (fine - coarse) / 15

@@ -35,18 +35,8 @@ extension LyapunovExponent {
         let edge = problem.continuumEdge
         let fine = try problem.lowestEigenvalue(stride: 1, odd: false)
         let coarse = try problem.lowestEigenvalue(stride: 2, odd: false)
-        let energy: Double, error: Double, bound: Bool
-        if fine < edge && coarse < edge {
-            energy = fine + (fine - coarse) / 15
-            error = abs(fine - coarse) / 15
-            bound = true
-        } else {
-            energy = edge
-            error = 0
-            bound = false
-        }
-        return LyapunovResult(lambdaMax: -1 + (1 - energy).squareRoot(), groundEnergy: energy, continuumEdge: edge,
-                              isBoundState: bound, groundEnergyError: error)
+        let bound = fine < edge && coarse < edge
+        return extrapolated(fine: bound ? fine : nil, coarse: bound ? coarse : nil, edge: edge)
     }
 }
 
