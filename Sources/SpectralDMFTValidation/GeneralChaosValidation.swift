@@ -1,8 +1,9 @@
 import Foundation
 import SpectralDMFT
 
-/// General one-population networks beyond the stationary solve: λ_max from the linearised DMFT with the full
-/// kernel C_φ' (docs/PHYSICS.md §1.10) and the general finite-N simulator (bias) against the spectral solver.
+/// General networks beyond the stationary solve: λ_max from the linearised DMFT with the full kernel C_φ' (one
+/// population, docs/PHYSICS.md §1.10; D populations, §1.13) and the general finite-N simulator of the E–I network
+/// against the spectral solver.
 enum GeneralChaosValidation {
     static func run(_ record: (ValidationCheck) -> Void) throws {
         let area = "general-chaos"
@@ -36,28 +37,70 @@ enum GeneralChaosValidation {
                                                   result.lambdaMaxError, result.continuumEdge)))
         }
 
-        // The general simulator (bias) against the spectral solver: tanh, h0 = 0.5, g = 2, N = 1000, 4 seeds.
-        let model = try GeneralNetworkModel(coupling: 2, bias: 0.5, nonlinearity: .tanh)
-        let dmft = try model.solve()
-        var options = NetworkSimulationOptions(size: 1000, duration: 150)
-        options.transient = 30
-        options.realisations = 4
-        options.maximumLag = 30
-        let spec = try PopulationNetworkSpec.single(coupling: 2, bias: 0.5, nonlinearity: .tanh)
+        try populations(area: area, record)
+    }
+
+    /// Several populations (docs/PHYSICS.md §1.11, §1.13): λ_max of the D × D tangent problem against D = 1, its
+    /// zero mode, and the E–I network (docs/examples/ei.json) at s = 3 against a finite-N simulation.
+    static func populations(area: String, _ record: (ValidationCheck) -> Void) throws {
+        // Two identical populations are one: the matrix route against the scalar shooting of the D = 1 solution.
+        let single = try GeneralNetworkModel(coupling: 3, bias: 0.5, meanCoupling: -1, nonlinearity: .reluTanh)
+        let singleSolution = try single.solve()
+        let scalar = try LyapunovExponent.compute(model: single, solution: singleSolution)
+        func identical(_ fractions: [Double]) throws -> PopulationNetworkModel {
+            try PopulationNetworkModel(
+                populations: fractions.enumerated().map {
+                    NetworkPopulation(name: "P\($0.offset)", fraction: $0.element, nonlinearity: .reluTanh, bias: 0.5)
+                },
+                coupling: fractions.map { _ in fractions.map { _ in 3 } }, meanCoupling: fractions.map { _ in fractions.map { _ in -1 } })
+        }
+        let pair = try identical([0.8, 0.2])
+        let copies = PopulationNetworkSolution.identicalPopulations(singleSolution, model: pair)
+        let matrix = try LyapunovExponent.compute(model: pair, solution: copies)
+        let reduction = abs(matrix.lambdaMax - scalar.lambdaMax)
+        record(ValidationCheck(area: area, name: "λ_max of 2 identical populations = D = 1 λ_max, relu-tanh, g = 3, h0 = 0.5, J0 = −1",
+                               measured: reduction, limit: 1e-7, passed: reduction <= 1e-7 && matrix.isBoundState,
+                               detail: String(format: "%.10f vs %.10f (grid errors %.1e, %.1e)", matrix.lambdaMax, scalar.lambdaMax,
+                                              matrix.lambdaMaxError, scalar.lambdaMaxError)))
+        // The E–I networks at s = 3: a bound state, its grid error, and the zero mode ψ_k = Δ̇_k of the odd sector.
+        var ei: (PopulationNetworkModel, PopulationNetworkSolution)?
+        for name in EINetworks.names {
+            let model = try EINetworks.model(name, scale: 3)
+            let solution = try model.solve()
+            if name == "ei" { ei = (model, solution) }
+            let result = try LyapunovExponent.compute(model: model, solution: solution)
+            let zero = try PopulationTangentProblem(model: model, solution: solution).lowestEigenvalue(stride: 1, odd: true)
+            let worst = max(result.lambdaMaxError, abs(zero))
+            record(ValidationCheck(area: area, name: "λ_max > 0 of \(name) at s = 3: grid error and odd-sector zero mode",
+                                   measured: worst, limit: 1e-6,
+                                   passed: result.lambdaMax > 0 && result.isBoundState && worst <= 1e-6,
+                                   detail: String(format: "λ_max = %.8f ± %.1e, E_odd = %.1e, edge %.6f", result.lambdaMax,
+                                                  result.lambdaMaxError, zero, result.continuumEdge)))
+        }
+
+        // The E–I network against the finite-N simulator (N = 1000, 4 seeds, BLAS when installed).
+        let (model, dmft) = ei!
         let clock = ContinuousClock()
         var simulated: PopulationSimulationResult?
-        let seconds = try clock.measure { simulated = try PopulationNetworkSimulator(spec: spec, options: options).run() }
-        let population = simulated!.populations[0]
-        let last = population.correlation.count - 1
-        let comparisons: [(String, Double, Double, Double)] = [
-            ("M", population.rate, population.rateError, dmft.rate),
-            ("μ", population.mean, population.meanError, dmft.mean),
-            ("Δ0", population.correlation[0], population.correlationError[0], dmft.variance),
-            ("Δ(30)", population.correlation[last], population.correlationError[last], dmft.correlation(atLag: simulated!.lags[last])),
-        ]
+        let seconds = try clock.measure {
+            simulated = try EINetworks.simulate(model, size: 1000, seeds: 4, duration: 60, transient: 20, backend: .automatic)
+        }
+        var comparisons: [(String, Double, Double, Double)] = []
+        for (k, population) in simulated!.populations.enumerated() {
+            let state = dmft.populations[k], label = model.populations[k].name
+            comparisons += [("μ_\(label)", population.mean, population.meanError, state.mean),
+                            ("M_\(label)", population.rate, population.rateError, state.rate),
+                            ("Δ0_\(label)", population.correlation[0], population.correlationError[0], state.variance),
+                            ("Δ∞_\(label)", population.staticVariance, population.staticVarianceError, state.staticVariance)]
+            for lag in [3.0, 10] {
+                let j = Int((lag / simulated!.sampleInterval).rounded())
+                comparisons.append(("Δ_\(label)(\(Int(lag)))", population.correlation[j], population.correlationError[j],
+                                    dmft.correlation(population: k, atLag: lag)))
+            }
+        }
         let worst = comparisons.map { abs($0.1 - $0.3) / (4 * $0.2) }.max()!
         record(ValidationCheck(
-            area: area, name: "simulation (N = 1000, 4 seeds) vs DMFT, tanh, g = 2, h0 = 0.5", measured: worst, limit: 1,
+            area: area, name: "simulation (N = 1000, 4 seeds) vs DMFT, E–I (ei.json), s = 3", measured: worst, limit: 1,
             passed: worst <= 1,
             detail: comparisons.map { String(format: "%@ %.4f ± %.4f vs %.4f", $0.0, $0.1, $0.2, $0.3) }.joined(separator: "; ")
                 + String(format: "; max |diff|/(4 SE); %.0f s", Double(seconds.components.seconds))))

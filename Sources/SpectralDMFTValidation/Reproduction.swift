@@ -34,7 +34,8 @@ package struct DataSet {
 package enum DataSets {
     /// Every data set, in the order `dmft reproduce` writes them.
     package static var all: [DataSet] {
-        NetworkDataSets.all + PSpinDataSets.all + TwoTimeDataSets.all + DrivenDataSets.all + EcosystemDataSets.all
+        NetworkDataSets.all + PSpinDataSets.all + TwoTimeDataSets.all + DrivenDataSets.all + PopulationDataSets.all
+            + EcosystemDataSets.all
     }
 }
 

@@ -84,15 +84,24 @@ struct NetworkSimulate: ParsableCommand {
         CSV `tau,delta,delta_error` and the run record FILE.run.json.
         With --bias h0, --mean-coupling J0, --eta η (correlation of J_ij and J_ji) or a non-odd --phi the general \
         network dh_i/dt = −h_i + h0 + Σ_j J_ij φ(h_j) + ξ_i, J_ij = J0/N + g z_ij/√N, is simulated instead: it reports \
-        μ = ⟨h⟩, M = ⟨φ(h)⟩ and Δ(τ) connected about μ (it tends to Δ∞ > 0), all with error bars; no --lyapunov.
+        μ = ⟨h⟩, M = ⟨φ(h)⟩, Δ(τ) connected about μ and its tail value Δ∞ (the mean of Δ over the last third of the \
+        lags), all with error bars.
+        With --model FILE.json (the model file of `network solve --model`, e.g. docs/examples/ei.json) and --scale s \
+        the network of several populations is simulated: J_ij = J0_kl/N + s g_kl z_ij/√N for i in population k and \
+        j in l, population k holding round(α_k N) units (the last one the rest). Per population it reports μ_k, M_k, \
+        Δ0_k, Δ∞_k and Δ_k(τ) (CSV `tau,delta_K,delta_K_error…`); the time step follows the effective coupling \
+        max(√(max_k Σ_l α_l s² g_kl²), max_k Σ_l α_l |J0_kl|).
         Example: dmft network simulate --N 2000 --g 2 --t-max 200 --seeds 4 --lyapunov
+        Example: dmft network simulate --model docs/examples/ei.json --scale 3 --N 4000 --t-max 200 --seeds 4
         """
     )
 
     @Option(name: .customLong("N"), parsing: .unconditional, help: "Number of units N (2…16384).")
     var size: Int
 
-    @OptionGroup var model: NetworkModelOptions
+    @OptionGroup var model: NetworkSolveModelOptions
+
+    @OptionGroup(title: "Several populations") var populations: PopulationModelOptions
 
     @Option(name: .customLong("t-max"), parsing: .unconditional, help: "Measured model time per seed, after the transient.",
             transform: ArgumentValue.number)
@@ -132,8 +141,10 @@ struct NetworkSimulate: ParsableCommand {
             transform: ArgumentValue.number)
     var eta: Double = 0
 
-    /// A bias, a mean coupling, η ≠ 0 or a non-odd φ: the general simulator (μ, M and the connected Δ(τ)).
-    var isGeneral: Bool { bias != 0 || meanCoupling != 0 || eta != 0 || !model.transferFunction.nonlinearity.isOdd }
+    /// A model file, a bias, a mean coupling, η ≠ 0 or a non-odd φ: the general simulator (μ, M and the connected Δ(τ)).
+    var isGeneral: Bool {
+        populations.modelFile != nil || bias != 0 || meanCoupling != 0 || eta != 0 || !model.transferFunction.nonlinearity.isOdd
+    }
 
     @Flag(help: "Also estimate the largest Lyapunov exponent (Benettin).")
     var lyapunov = false
@@ -153,34 +164,35 @@ struct NetworkSimulate: ParsableCommand {
 
     @OptionGroup var format: JSONOption
 
-    @Option(help: ArgumentHelp("Write Δ(τ) as CSV `tau,delta,delta_error` to this file (and the run record FILE.run.json).",
+    @Option(help: ArgumentHelp("Write Δ(τ) as CSV `tau,delta,delta_error` (with --model `tau,delta_K,delta_K_error…`) to this file (and the run record FILE.run.json).",
                                valueName: "file"),
             transform: ArgumentValue.path)
     var output: String?
 
     var json: Bool { format.json }
 
-    /// The model and options named on the command line; throws `InputError` for anything invalid.
-    func configuration() throws -> (NetworkModel, NetworkSimulationOptions, NetworkSimulationPlan) {
-        let phi = model.transferFunction.nonlinearity
-        let chosenBackend = backend.backend
+    /// The options every path shares (the model's coupling scale and noise only enter through the plan).
+    func simulationOptions() throws -> NetworkSimulationOptions {
         try ThreadCount.require(threads, named: "threads")
-        if chosenBackend == .blas && BLASLibrary.any == nil { throw InputError(SimulationError.blasUnavailable.description) }
+        if backend.backend == .blas && BLASLibrary.any == nil { throw InputError(SimulationError.blasUnavailable.description) }
+        var options = NetworkSimulationOptions(size: size, duration: tMax)
+        options.realisations = seeds
+        options.seed = seed
+        options.step = dt
+        options.transient = transient
+        options.sampleInterval = sampleInterval
+        options.maximumLag = maxLag
+        options.computesLyapunovExponent = lyapunov
+        options.renormalisationInterval = renormalisationInterval
+        options.backend = backend.backend
+        options.threads = threads
+        return options
+    }
+
+    /// `body` with the library's model and simulation errors turned into one-line input errors.
+    func checked<Value>(_ body: () throws -> Value) throws -> Value {
         do {
-            let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: phi)
-            var options = NetworkSimulationOptions(size: size, duration: tMax)
-            options.realisations = seeds
-            options.seed = seed
-            options.step = dt
-            options.transient = transient
-            options.sampleInterval = sampleInterval
-            options.maximumLag = maxLag
-            options.computesLyapunovExponent = lyapunov
-            options.renormalisationInterval = renormalisationInterval
-            options.backend = chosenBackend
-            options.threads = threads
-            let plan = try NetworkSimulationPlan(model: networkModel, options: options)
-            return (networkModel, options, plan)
+            return try body()
         } catch let error as SimulationError {
             throw InputError(error.description)
         } catch let error as ModelError {
@@ -188,75 +200,134 @@ struct NetworkSimulate: ParsableCommand {
         }
     }
 
+    /// The odd one-population network: its model, options and schedule; throws `InputError` for anything invalid.
+    func configuration() throws -> (NetworkModel, NetworkSimulationOptions, NetworkSimulationPlan) {
+        let options = try simulationOptions()
+        return try checked {
+            let networkModel = try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: model.transferFunction.nonlinearity)
+            return (networkModel, options, try NetworkSimulationPlan(model: networkModel, options: options))
+        }
+    }
+
+    /// The general simulator's spec (from --model, or the one population of --g, --sigma, --phi, --bias,
+    /// --mean-coupling, --eta) and options; throws `InputError` for anything invalid.
+    func generalConfiguration() throws -> (PopulationNetworkSpec, NetworkSimulationOptions, PopulationNetworkModel?) {
+        let options = try simulationOptions()
+        let network = try populations.load()
+        return try checked {
+            let spec = try network.map { try PopulationNetworkSpec(model: $0) }
+                ?? PopulationNetworkSpec.single(coupling: model.coupling, noise: model.noise, bias: bias, meanCoupling: meanCoupling,
+                                                nonlinearity: model.transferFunction.nonlinearity, symmetry: eta)
+            _ = try PopulationNetworkSimulator.plan(spec: spec, options: options)
+            return (spec, options, network)
+        }
+    }
+
     func validate() throws {
+        if populations.modelFile != nil {
+            var given: [String] = []
+            if model.g != nil { given.append("--g") }
+            if model.noise != 0 { given.append("--sigma") }
+            if model.transferFunction != .tanh { given.append("--phi") }
+            if bias != 0 { given.append("--bias") }
+            if meanCoupling != 0 { given.append("--mean-coupling") }
+            if eta != 0 { given.append("--eta") }
+            guard given.isEmpty else {
+                throw InputError("\(given.joined(separator: ", ")) cannot be combined with --model: the model file sets g, noise, phi, bias and J0 per population")
+            }
+        } else if model.g == nil {
+            throw InputError("missing --g (the coupling) or --model FILE.json")
+        }
         if isGeneral { _ = try generalConfiguration() } else { _ = try configuration() }
     }
 
-    func run() throws {
-        if isGeneral { return try runGeneral() }
-        try model.transferFunction.requireOdd(for: "simulate")
-        let (networkModel, options, plan) = try configuration()
-        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
-        for path in [output, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
-
+    /// Runs `simulate` with a progress line on a terminal; returns its result and the wall time in seconds.
+    func timed<Result>(_ simulate: (@escaping (SimulationProgress) -> Void) throws -> Result) throws -> (Result, Double) {
         let showProgress = CommandSupport.showsProgress
         let start = Date()
-        let simulator = try NetworkSimulator(model: networkModel, options: options)
-        let result = try simulator.run { state in
+        let result = try simulate { state in
             if showProgress {
                 CommandSupport.progress(String(format: "simulate: seed %d/%d, t = %.0f/%.0f (%.0f%%)", state.realisation + 1,
                                                state.realisations, state.time, state.totalTime, 100 * state.fraction))
             }
         }
         if showProgress { CommandSupport.endProgress() }
-        let seconds = Date().timeIntervalSince(start)
+        return (result, Date().timeIntervalSince(start))
+    }
 
+    /// Writes `table` to --output (if given) and the run record (`record(files)`, pretty) beside it as FILE.run.json;
+    /// returns every file written, the run record last, and the record as one compact JSON line. The record's own
+    /// `files` lists the CSV only.
+    func write<Record: Encodable>(_ table: () -> CSVTable, record: ([String]) -> Record) throws -> (files: [String], json: String) {
         var written: [String] = []
         if let output {
+            try table().write(to: output)
+            written.append(output)
+        }
+        let value = record(written)
+        if let output {
+            let recordPath = CommandSupport.sibling(of: output, suffix: ".run.json")
+            try AtomicFile.write(try JSONRecord.encode(value, pretty: true, snakeCase: false) + "\n", to: recordPath)
+            written.append(recordPath)
+        }
+        return (written, try JSONRecord.encode(value, snakeCase: false))
+    }
+
+    func run() throws {
+        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
+        if isGeneral {
+            let configuration = try generalConfiguration()
+            for path in [output, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+            return try runGeneral(configuration)
+        }
+        try model.transferFunction.requireOdd(for: "simulate")
+        let (networkModel, options, plan) = try configuration()
+        for path in [output, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+        let (result, seconds) = try timed { try NetworkSimulator(model: networkModel, options: options).run(progress: $0) }
+        let modelTime = Double(result.realisations) * (result.transient + result.duration)
+        let (written, json) = try write({
             var table = CSVTable(columns: ["tau", "delta", "delta_error"])
             for index in result.lags.indices {
                 table.append([result.lags[index], result.correlation[index], result.correlationError[index]])
             }
-            try table.write(to: output)
-            written.append(output)
+            return table
+        }, record: { files in
+            NetworkSimulateRecord(
+                size: result.size, g: result.coupling, sigma: result.noise, phi: result.transferFunction,
+                delta0: result.variance, delta0Error: result.varianceError,
+                lambdaMax: result.lyapunovExponent, lambdaMaxError: result.lyapunovExponentError,
+                seconds: seconds, secondsPerUnitTime: seconds / modelTime, seeds: result.realisations, seed: result.seed,
+                dt: result.step, integrator: result.integrator.rawValue, tMax: result.duration, transient: result.transient,
+                sampleInterval: result.sampleInterval, maxLag: result.lags.last ?? 0, backend: result.backend,
+                delta0Seeds: result.measurements.map { $0.correlation[0] },
+                lambdaMaxSeeds: lyapunov ? result.measurements.map { $0.lyapunovExponent ?? .nan } : nil,
+                version: PackageInfo.version, files: files)
+        })
+        if self.json {
+            print(json)
+            return
         }
-        let modelTime = Double(result.realisations) * (result.transient + result.duration)
-        let record = NetworkSimulateRecord(
-            size: result.size, g: result.coupling, sigma: result.noise, phi: result.transferFunction,
-            delta0: result.variance, delta0Error: result.varianceError,
-            lambdaMax: result.lyapunovExponent, lambdaMaxError: result.lyapunovExponentError,
-            seconds: seconds, secondsPerUnitTime: seconds / modelTime, seeds: result.realisations, seed: result.seed,
-            dt: result.step, integrator: result.integrator.rawValue, tMax: result.duration, transient: result.transient,
-            sampleInterval: result.sampleInterval, maxLag: result.lags.last ?? 0, backend: result.backend,
-            delta0Seeds: result.measurements.map { $0.correlation[0] },
-            lambdaMaxSeeds: lyapunov ? result.measurements.map { $0.lyapunovExponent ?? .nan } : nil,
-            version: PackageInfo.version, files: written)
-        if let recordPath {
-            try AtomicFile.write(try record.json(pretty: true) + "\n", to: recordPath)
+        print("simulation N = \(result.size), g = \(result.coupling), σ = \(result.noise), φ = \(result.transferFunction): "
+              + "\(result.realisations) seed\(result.realisations == 1 ? "" : "s") × (\(result.transient) transient + "
+              + "\(result.duration)), \(result.integrator.rawValue) dt = \(result.step)")
+        print("  ⟨h²⟩ = Δ(0) = \(Self.withError(result.variance, result.varianceError))")
+        if let exponent = result.lyapunovExponent {
+            print("  λ_max = \(Self.withError(exponent, result.lyapunovExponentError ?? .nan))")
         }
-        if json {
-            print(try record.json())
-        } else {
-            func withError(_ value: Double, _ error: Double) -> String {
-                error.isNaN ? String(format: "%.6g", value) : String(format: "%.6g ± %.2g", value, error)
-            }
-            print("simulation N = \(result.size), g = \(result.coupling), σ = \(result.noise), φ = \(result.transferFunction): "
-                  + "\(result.realisations) seed\(result.realisations == 1 ? "" : "s") × (\(result.transient) transient + "
-                  + "\(result.duration)), \(result.integrator.rawValue) dt = \(result.step)")
-            print("  ⟨h²⟩ = Δ(0) = \(withError(result.variance, result.varianceError))")
-            if let exponent = result.lyapunovExponent {
-                print("  λ_max = \(withError(exponent, result.lyapunovExponentError ?? .nan))")
-            }
-            print("  \(plan.sampleCount) samples per unit and seed, lags up to \(result.lags.last ?? 0)")
-            print("  " + String(format: "%.2f s (%.3g s per unit of model time)", seconds, seconds / modelTime)
-                  + "; products: \(result.backend)")
-            for path in written { print("  wrote \(path)") }
-            if let recordPath { print("  wrote \(recordPath)") }
-        }
+        print("  \(plan.sampleCount) samples per unit and seed, lags up to \(result.lags.last ?? 0)")
+        print("  " + String(format: "%.2f s (%.3g s per unit of model time)", seconds, seconds / modelTime)
+              + "; products: \(result.backend)")
+        for path in written { print("  wrote \(path)") }
+    }
+
+    /// `value ± error` (the value alone when the error is NaN: one seed).
+    static func withError(_ value: Double, _ error: Double) -> String {
+        error.isNaN ? String(format: "%.6g", value) : String(format: "%.6g ± %.2g", value, error)
     }
 }
 
-/// What `dmft network simulate` reports for the general network (a bias, a mean coupling, η or a non-odd φ).
+/// What `dmft network simulate` reports for the general one-population network (a bias, a mean coupling, η or a
+/// non-odd φ). `lambda_max` and `lambda_max_error` are present with `--lyapunov` only.
 struct NetworkSimulateGeneralRecord: Encodable {
     let size: Int
     let g: Double
@@ -271,6 +342,10 @@ struct NetworkSimulateGeneralRecord: Encodable {
     let meanRateError: Double
     let delta0: Double
     let delta0Error: Double
+    let deltaInf: Double
+    let deltaInfError: Double
+    let lambdaMax: Double?
+    let lambdaMaxError: Double?
     let seconds: Double
     let seeds: Int
     let seed: UInt64
@@ -286,92 +361,151 @@ struct NetworkSimulateGeneralRecord: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case size = "N", g, sigma, phi, h0, j0, eta, mu, muError = "mu_error", meanRate = "mean_rate"
-        case meanRateError = "mean_rate_error", delta0, delta0Error = "delta0_error", seconds, seeds, seed, dt, integrator
+        case meanRateError = "mean_rate_error", delta0, delta0Error = "delta0_error", deltaInf = "delta_inf"
+        case deltaInfError = "delta_inf_error", lambdaMax = "lambda_max", lambdaMaxError = "lambda_max_error"
+        case seconds, seeds, seed, dt, integrator
         case tMax = "t_max", transient, sampleInterval = "sample_interval", maxLag = "max_lag", backend, version, files
     }
 }
 
-extension NetworkSimulate {
-    /// The general simulator's spec and options; throws `InputError` for anything invalid.
-    func generalConfiguration() throws -> (PopulationNetworkSpec, NetworkSimulationOptions) {
-        if lyapunov {
-            throw InputError("--lyapunov is not available with --bias, --mean-coupling, --eta or a non-odd --phi")
-        }
-        try ThreadCount.require(threads, named: "threads")
-        if backend.backend == .blas && BLASLibrary.any == nil { throw InputError(SimulationError.blasUnavailable.description) }
-        do {
-            let spec = try PopulationNetworkSpec.single(coupling: model.coupling, noise: model.noise, bias: bias,
-                                                        meanCoupling: meanCoupling, nonlinearity: model.transferFunction.nonlinearity,
-                                                        symmetry: eta)
-            var options = NetworkSimulationOptions(size: size, duration: tMax)
-            options.realisations = seeds
-            options.seed = seed
-            options.step = dt
-            options.transient = transient
-            options.sampleInterval = sampleInterval
-            options.maximumLag = maxLag
-            options.backend = backend.backend
-            options.threads = threads
-            _ = try NetworkSimulationPlan(coupling: max(model.coupling, abs(meanCoupling), 1e-3), noise: model.noise, options: options)
-            return (spec, options)
-        } catch let error as SimulationError {
-            throw InputError(error.description)
-        } catch let error as ModelError {
-            throw InputError(error.description)
+/// One population of `dmft network simulate --model` in the JSON and run record.
+struct SimulatedPopulationRecord: Encodable {
+    let name: String
+    let fraction: Double
+    let size: Int
+    let phi: String
+    let h0: Double
+    let sigma: Double
+    let mu: Double
+    let muError: Double
+    let meanRate: Double
+    let meanRateError: Double
+    let delta0: Double
+    let delta0Error: Double
+    let deltaInf: Double
+    let deltaInfError: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, fraction, size = "N", phi, h0, sigma, mu, muError = "mu_error", meanRate = "mean_rate"
+        case meanRateError = "mean_rate_error", delta0, delta0Error = "delta0_error", deltaInf = "delta_inf"
+        case deltaInfError = "delta_inf_error"
+    }
+}
+
+/// What `dmft network simulate --model` reports: per population μ_k, M_k, Δ0_k, Δ∞_k (tail estimate) with standard
+/// errors over seeds, and λ_max with `--lyapunov` (absent otherwise).
+struct PopulationSimulateRecord: Encodable {
+    let model: String
+    let scale: Double
+    let g: [[Double]]
+    let j0: [[Double]]
+    let size: Int
+    let populations: [SimulatedPopulationRecord]
+    let lambdaMax: Double?
+    let lambdaMaxError: Double?
+    let lambdaMaxSeeds: [Double]?
+    let seconds: Double
+    let seeds: Int
+    let seed: UInt64
+    let dt: Double
+    let integrator: String
+    let tMax: Double
+    let transient: Double
+    let sampleInterval: Double
+    let maxLag: Double
+    let backend: String
+    let version: String
+    let files: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case model, scale, g, j0, size = "N", populations, lambdaMax = "lambda_max", lambdaMaxError = "lambda_max_error"
+        case lambdaMaxSeeds = "lambda_max_seeds", seconds, seeds, seed, dt, integrator, tMax = "t_max", transient
+        case sampleInterval = "sample_interval", maxLag = "max_lag", backend, version, files
+    }
+}
+
+/// The general simulator's record: one population (top-level μ, M, …) or several (`--model`).
+enum GeneralSimulateRecord: Encodable {
+    case single(NetworkSimulateGeneralRecord)
+    case populations(PopulationSimulateRecord)
+
+    func encode(to encoder: Encoder) throws {
+        switch self {
+        case .single(let record): try record.encode(to: encoder)
+        case .populations(let record): try record.encode(to: encoder)
         }
     }
+}
 
-    /// `run()` for the general network: μ, M, Δ0 and the connected Δ(τ) with error bars over seeds.
-    func runGeneral() throws {
-        let (spec, options) = try generalConfiguration()
-        let recordPath = output.map { CommandSupport.sibling(of: $0, suffix: ".run.json") }
-        for path in [output, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
-        let showProgress = CommandSupport.showsProgress
-        let start = Date()
-        let simulator = try PopulationNetworkSimulator(spec: spec, options: options)
-        let result = try simulator.run { state in
-            if showProgress {
-                CommandSupport.progress(String(format: "simulate: seed %d/%d, t = %.0f/%.0f (%.0f%%)", state.realisation + 1,
-                                               state.realisations, state.time, state.totalTime, 100 * state.fraction))
-            }
-        }
-        if showProgress { CommandSupport.endProgress() }
-        let seconds = Date().timeIntervalSince(start)
-        let population = result.populations[0]
-        var written: [String] = []
-        if let output {
-            var table = CSVTable(columns: ["tau", "delta", "delta_error"])
+extension NetworkSimulate {
+    /// `run()` for the general network (one population of --g … --eta, or the populations of --model): μ_k, M_k, Δ0_k,
+    /// Δ∞_k and the connected Δ_k(τ) with error bars, λ_max with --lyapunov.
+    func runGeneral(_ configuration: (PopulationNetworkSpec, NetworkSimulationOptions, PopulationNetworkModel?)) throws {
+        let (spec, options, network) = configuration
+        let (result, seconds) = try timed { try PopulationNetworkSimulator(spec: spec, options: options).run(progress: $0) }
+        let names = network?.populations.map(\.name) ?? [""]
+        let (written, json) = try write({
+            var table = CSVTable(columns: ["tau"] + names.flatMap { name in
+                name.isEmpty ? ["delta", "delta_error"] : ["delta_\(name)", "delta_\(name)_error"]
+            })
             for index in result.lags.indices {
-                table.append([result.lags[index], population.correlation[index], population.correlationError[index]])
+                table.append([result.lags[index]] + result.populations.flatMap { [$0.correlation[index], $0.correlationError[index]] })
             }
-            try table.write(to: output)
-            written.append(output)
-        }
-        let record = NetworkSimulateGeneralRecord(
-            size: result.size, g: model.coupling, sigma: model.noise, phi: model.transferFunction.rawValue, h0: bias,
-            j0: meanCoupling, eta: eta, mu: population.mean, muError: population.meanError, meanRate: population.rate,
-            meanRateError: population.rateError, delta0: population.correlation[0], delta0Error: population.correlationError[0],
-            seconds: seconds, seeds: result.realisations, seed: result.seed, dt: result.step,
-            integrator: result.integrator.rawValue, tMax: result.duration, transient: result.transient,
-            sampleInterval: result.sampleInterval, maxLag: result.lags.last ?? 0, backend: result.backend,
-            version: PackageInfo.version, files: written)
-        if let recordPath { try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath) }
-        if json {
-            print(try JSONRecord.encode(record, snakeCase: false))
+            return table
+        }, record: { files -> GeneralSimulateRecord in
+            if let network {
+                let records = zip(network.populations, result.populations).map { p, m in
+                    SimulatedPopulationRecord(
+                        name: p.name, fraction: p.fraction, size: m.size, phi: p.nonlinearity.name, h0: p.bias, sigma: p.noise,
+                        mu: m.mean, muError: m.meanError, meanRate: m.rate, meanRateError: m.rateError,
+                        delta0: m.correlation[0], delta0Error: m.correlationError[0],
+                        deltaInf: m.staticVariance, deltaInfError: m.staticVarianceError)
+                }
+                return .populations(PopulationSimulateRecord(
+                    model: populations.modelFile ?? "", scale: network.scale, g: network.coupling, j0: network.meanCoupling,
+                    size: result.size, populations: records, lambdaMax: result.lyapunovExponent,
+                    lambdaMaxError: result.lyapunovExponentError, lambdaMaxSeeds: result.lyapunovExponents, seconds: seconds,
+                    seeds: result.realisations, seed: result.seed, dt: result.step, integrator: result.integrator.rawValue,
+                    tMax: result.duration, transient: result.transient, sampleInterval: result.sampleInterval,
+                    maxLag: result.lags.last ?? 0, backend: result.backend, version: PackageInfo.version, files: files))
+            }
+            let population = result.populations[0]
+            return .single(NetworkSimulateGeneralRecord(
+                size: result.size, g: model.coupling, sigma: model.noise, phi: model.transferFunction.rawValue, h0: bias,
+                j0: meanCoupling, eta: eta, mu: population.mean, muError: population.meanError, meanRate: population.rate,
+                meanRateError: population.rateError, delta0: population.correlation[0], delta0Error: population.correlationError[0],
+                deltaInf: population.staticVariance, deltaInfError: population.staticVarianceError,
+                lambdaMax: result.lyapunovExponent, lambdaMaxError: result.lyapunovExponentError,
+                seconds: seconds, seeds: result.realisations, seed: result.seed, dt: result.step,
+                integrator: result.integrator.rawValue, tMax: result.duration, transient: result.transient,
+                sampleInterval: result.sampleInterval, maxLag: result.lags.last ?? 0, backend: result.backend,
+                version: PackageInfo.version, files: files))
+        })
+        if self.json {
+            print(json)
             return
         }
-        func withError(_ value: Double, _ error: Double) -> String {
-            error.isNaN ? String(format: "%.6g", value) : String(format: "%.6g ± %.2g", value, error)
+        let last = result.lags.last ?? 0
+        if let network {
+            print("simulation N = \(result.size) of \(network.count) populations, s = \(network.scale): "
+                  + "\(result.realisations) seed\(result.realisations == 1 ? "" : "s") × (\(result.transient) transient + "
+                  + "\(result.duration)), \(result.integrator.rawValue) dt = \(result.step)")
+        } else {
+            print("simulation N = \(result.size), g = \(model.coupling), σ = \(model.noise), φ = \(model.transferFunction.rawValue), "
+                  + "h0 = \(bias), J0 = \(meanCoupling), η = \(eta): \(result.realisations) seed\(result.realisations == 1 ? "" : "s") × "
+                  + "(\(result.transient) transient + \(result.duration)), \(result.integrator.rawValue) dt = \(result.step)")
         }
-        print("simulation N = \(result.size), g = \(model.coupling), σ = \(model.noise), φ = \(model.transferFunction.rawValue), "
-              + "h0 = \(bias), J0 = \(meanCoupling), η = \(eta): \(result.realisations) seed\(result.realisations == 1 ? "" : "s") × "
-              + "(\(result.transient) transient + \(result.duration)), \(result.integrator.rawValue) dt = \(result.step)")
-        print("  μ = \(withError(population.mean, population.meanError)), M = ⟨φ⟩ = \(withError(population.rate, population.rateError))")
-        print("  Δ(0) = \(withError(population.correlation[0], population.correlationError[0])), "
-              + "Δ(\(result.lags.last ?? 0)) = \(withError(population.correlation.last ?? .nan, population.correlationError.last ?? .nan))"
-              + " (connected about μ)")
+        for (name, population) in zip(names, result.populations) {
+            if !name.isEmpty { print("  \(name) (N = \(population.size)):") }
+            print("  μ = \(Self.withError(population.mean, population.meanError)), M = ⟨φ⟩ = \(Self.withError(population.rate, population.rateError))")
+            print("  Δ(0) = \(Self.withError(population.correlation[0], population.correlationError[0])), "
+                  + "Δ(\(last)) = \(Self.withError(population.correlation.last ?? .nan, population.correlationError.last ?? .nan)), "
+                  + "Δ∞ ≈ \(Self.withError(population.staticVariance, population.staticVarianceError)) (connected about μ)")
+        }
+        if let exponent = result.lyapunovExponent {
+            print("  λ_max = \(Self.withError(exponent, result.lyapunovExponentError ?? .nan))")
+        }
         print("  " + String(format: "%.2f s", seconds) + "; products: \(result.backend)")
         for path in written { print("  wrote \(path)") }
-        if let recordPath { print("  wrote \(recordPath)") }
     }
 }

@@ -45,7 +45,8 @@ struct NetworkSolve: ParsableCommand {
         With --model FILE.json (several populations, docs/PHYSICS.md §1.11; see docs/examples/ei.json) and --scale s, \
         the CSV is `tau,delta,delta_K…` (delta the fraction-weighted average, one delta_K per population K), the \
         spectrum `omega,power_K…`, and the JSON and run record list per population name, fraction, phi, h0, sigma, mu, \
-        mean_rate, delta0, delta_inf and decorrelation_time.
+        mean_rate, delta0, delta_inf and decorrelation_time; with --lyapunov also lambda_max and lambda_max_error, λ_max of \
+        the D × D tangent problem (docs/PHYSICS.md §1.13).
         """
     )
 
@@ -84,7 +85,6 @@ struct NetworkSolve: ParsableCommand {
     func validate() throws {
         if populations.modelFile != nil {
             try model.requireAbsent(with: "--model", general: general)
-            guard !lyapunov else { throw InputError("--lyapunov is not available with --model yet") }
             guard acceleration == .newtonKrylov else { throw InputError("--acceleration \(acceleration.rawValue) is not available with --model (Newton–Krylov only)") }
         } else if model.g == nil {
             throw InputError("missing --g (the coupling) or --model FILE.json")
@@ -263,6 +263,9 @@ struct PopulationSolveRecord: Encodable {
     let tolerance: Double
     let version: String
     let files: [String]
+    /// With --lyapunov: λ_max of the D × D tangent problem (docs/PHYSICS.md §1.13) and its grid error.
+    var lambdaMax: Double? = nil
+    var lambdaMaxError: Double? = nil
 }
 
 extension NetworkSolve {
@@ -273,6 +276,7 @@ extension NetworkSolve {
         let start = Date()
         let options = IterationOptions(tolerance: tolerance, maximumIterations: maxIterations, acceleration: .standard)
         let solution = try PopulationNetworkSolver.solve(network, step: step, window: window, options: options)
+        let exponent = lyapunov ? try LyapunovExponent.compute(model: network, solution: solution) : nil
         let seconds = Date().timeIntervalSince(start)
         let names = network.populations.map(\.name)
         var written: [String] = []
@@ -297,12 +301,14 @@ extension NetworkSolve {
                              mu: state.mean, meanRate: state.rate, delta0: state.variance, deltaInf: state.staticVariance,
                              decorrelationTime: state.decorrelationTime)
         }
-        let record = PopulationSolveRecord(
+        var record = PopulationSolveRecord(
             model: populations.modelFile ?? "", scale: network.scale, g: network.coupling, j0: network.meanCoupling,
             branch: solution.branch.rawValue, populations: records, iterations: solution.report.iterations,
             residual: solution.report.residual, method: solution.report.method, seconds: seconds,
             step: solution.grid.step, window: solution.grid.window, points: solution.grid.count, tolerance: tolerance,
             version: PackageInfo.version, files: written)
+        record.lambdaMax = exponent?.lambdaMax
+        record.lambdaMaxError = exponent?.lambdaMaxError
         if let recordPath { try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: recordPath) }
         if json {
             print(try JSONRecord.encode(record))
@@ -311,6 +317,7 @@ extension NetworkSolve {
             for r in records {
                 print("  \(r.name) (α = \(r.fraction), φ = \(r.phi), h0 = \(r.h0), σ = \(r.sigma)): μ = \(r.mu), M = \(r.meanRate), Δ0 = \(r.delta0), Δ∞ = \(r.deltaInf), τ½ = \(r.decorrelationTime)")
             }
+            if let exponent { print("  λ_max = \(exponent.lambdaMax) ± \(exponent.lambdaMaxError)") }
             print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
                   + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(solution.grid.step), window \(solution.grid.window))")
             for path in written { print("  wrote \(path)") }

@@ -65,7 +65,7 @@ import Testing
         options.seed = 21
         options.maximumLag = 3
         let simulator = try PopulationNetworkSimulator(spec: spec, options: options)
-        let runs = try (0..<seeds).map { try simulator.runRealisation($0)[0] }
+        let runs = try (0..<seeds).map { try simulator.runRealisation($0).populations[0] }
         let model = try PartiallySymmetricLinearNetwork(gain: 0.5, symmetry: 0.5, noise: 1)
         let exact = try (0..<seeds).map { try LinearNetworkCovariance(model: model, size: n, seed: 21, stream: $0) }
         let dmft = try model.solve()
@@ -112,7 +112,7 @@ import Testing
         #expect(record["mu"] is Double && record["mu_error"] is Double)
     }
 
-    @Test(arguments: [["--lyapunov", "--bias", "0.5"], ["--eta", "1.5"]])
+    @Test(arguments: [["--scale", "2", "--bias", "0.5"], ["--eta", "1.5"], ["--model", "/nonexistent/model.json"]])
     func badGeneralInputIsOneErrorLine(_ extra: [String]) throws {
         let result = try runQuickTool(["network", "simulate", "--N", "60", "--g", "2", "--t-max", "20"] + extra)
         #expect(result.status == 1)

@@ -39,20 +39,7 @@ public enum LyapunovExponent {
                                                      singularityDistance: model.nonlinearity.singularityDistance,
                                                      model.nonlinearity.derivative)
         let edge = 1 - g * g * meanSlope * meanSlope
-        let fine = groundEnergy(potential: potential, step: solution.grid.step, stride: 1, edge: edge)
-        let coarse = groundEnergy(potential: potential, step: solution.grid.step, stride: 2, edge: edge)
-        let energy: Double, error: Double, bound: Bool
-        if let fine, let coarse {
-            energy = fine + (fine - coarse) / 15
-            error = abs(fine - coarse) / 15
-            bound = true
-        } else {
-            energy = edge
-            error = 0
-            bound = false
-        }
-        return LyapunovResult(lambdaMax: -1 + (1 - energy).squareRoot(), groundEnergy: energy, continuumEdge: edge,
-                              isBoundState: bound, groundEnergyError: error)
+        return extrapolated(potential: potential, step: solution.grid.step, edge: edge)
     }
 
     /// λ_max of a general one-population network (any φ, bias h0, mean coupling J0; docs/PHYSICS.md §1.10) from its
@@ -80,8 +67,19 @@ public enum LyapunovExponent {
         let g2 = g * g
         let potential = solution.correlation.map { 1 - g2 * model.kernel(slope, lag: $0, variance: variance, mean: mean) }
         let edge = 1 - g2 * model.kernel(slope, lag: solution.staticVariance, variance: variance, mean: mean)
-        let fine = groundEnergy(potential: potential, step: solution.grid.step, stride: 1, edge: edge)
-        let coarse = groundEnergy(potential: potential, step: solution.grid.step, stride: 2, edge: edge)
+        return extrapolated(potential: potential, step: solution.grid.step, edge: edge)
+    }
+
+    /// λ_max from the ground state of `−∂² + Q` (Q sampled at step h): E0 on every lag and on every second lag,
+    /// Richardson-extrapolated (error |E_h − E_2h|/15); the continuum edge when there is no bound state.
+    static func extrapolated(potential: [Double], step: Double, edge: Double) -> LyapunovResult {
+        extrapolated(fine: groundEnergy(potential: potential, step: step, stride: 1, edge: edge),
+                     coarse: groundEnergy(potential: potential, step: step, stride: 2, edge: edge), edge: edge)
+    }
+
+    /// λ_max from the ground energies on a grid and on one twice as coarse (nil: no bound state below `edge`):
+    /// E0 = E_h + (E_h − E_2h)/15 with error |E_h − E_2h|/15, or the edge.
+    static func extrapolated(fine: Double?, coarse: Double?, edge: Double) -> LyapunovResult {
         let energy: Double, error: Double, bound: Bool
         if let fine, let coarse {
             energy = fine + (fine - coarse) / 15
