@@ -256,7 +256,8 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         settled, within 0.1% over one time unit, or when the minimum it settles in makes the order-3/4 steps \
         overshoot C ≤ 1) and FILE.run.json. With --engine long-time every point runs to t-max on the \
         block-doubling engine (t-max 1e4 and beyond; both cores across points), t_rec needs m settled over the \
-        last octave, the CSV gains the column `gamma` (growth rate of m in its linear regime) and two more \
+        last octave, the CSV gains the columns `gamma` (growth rate of m in its linear regime) and `E_rise` (largest rise of E above \
+        its running minimum: at late times the step exceeds the time scale of the recovery event itself) and two more \
         estimates of Δ₂* are reported: the fit with an offset t_rec = A + B (Δ₂* − Δ₂)^(−ν) (at least 5 points) and \
         the rate-based γ = g (Δ₂* − Δ₂)^ν. Examples:
           dmft spiked threshold --p 3 --delta-p 1 --T 0 --delta2-range 0.30:0.45:6 --t-max 100 --output scan.csv
@@ -327,10 +328,10 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         let fit = RecoveryDivergence.fit(points)
         let offsetFit = longTime == nil ? nil : RecoveryDivergence.fitWithOffset(points)
         let rateFit = longTime == nil ? nil : RecoveryDivergence.fitRates(points)
-        var table = CSVTable(columns: ["delta2", "t_rec", "m_final", "E_final", "t_end"] + (longTime == nil ? [] : ["gamma"]))
+        var table = CSVTable(columns: ["delta2", "t_rec", "m_final", "E_final", "t_end"] + (longTime == nil ? [] : ["gamma", "E_rise"]))
         for point in points {
             table.append([point.matrixNoise, point.recoveryTime ?? .nan, point.finalOverlap, point.finalEnergy, point.endTime]
-                         + (longTime == nil ? [] : [point.growthRate ?? .nan]))
+                         + (longTime == nil ? [] : [point.growthRate ?? .nan, point.flags?.largestEnergyRise ?? .nan]))
         }
         try table.write(to: output)
         struct Record: Encodable {

@@ -23,6 +23,10 @@ public struct SpikedThresholdScan: Sendable {
         /// slope of ln|m| against t over the rows with max(1e-4, 100|m₀|) ≤ |m| ≤ 1e-2 before the first time
         /// |m| > 1e-2 (at least 3 rows; nil otherwise).
         public var growthRate: Double? = nil
+        /// The long-time run's impossible-output measures (largest rise of E above its running minimum, largest
+        /// C − 1); nil on the uniform engine. At late times the step h ∝ t exceeds the time scale of the recovery
+        /// event itself, and the settling into the signal minimum overshoots by about the run's error.
+        public var flags: LongTimeFlags? = nil
 
         /// `growthRate` of m(t) sampled at `times`, from m₀ = `initialOverlap`.
         public static func growthRate(times: [Double], overlaps: [Double], initialOverlap: Double) -> Double? {
@@ -109,7 +113,8 @@ public struct SpikedThresholdScan: Sendable {
                                       finalEnergy: last.energy, endTime: last.time,
                                       growthRate: Point.growthRate(times: solution.samples.map(\.time),
                                                                    overlaps: solution.overlaps,
-                                                                   initialOverlap: quenches[index].initialOverlap))
+                                                                   initialOverlap: quenches[index].initialOverlap),
+                                      flags: solution.flags)
                     } else {
                     let solution = try quenches[index].integrateUntilRecovered(options: options)
                     point = Point(matrixNoise: quenches[index].model.matrixNoise, recoveryTime: solution.recoveryTime,
