@@ -51,7 +51,7 @@ struct SpikedGridOptions: ParsableArguments {
     var engine: SpikedEngine = .uniform
 
     @Option(name: .customLong("block-size"), parsing: .unconditional,
-            help: "Long-time engine: steps per block M (even, 16…4096); the error falls ≈ 2× per doubling of M.")
+            help: "Long-time engine: steps per block M (even, 16…4096); the error of E falls ≈ 2× per doubling of M, t_rec converges more slowly (docs/PHYSICS.md §2.9).")
     var blockSize: Int = 256
 
     @Option(name: .customLong("flag-tolerance"), parsing: .unconditional,
@@ -254,8 +254,10 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         (1/2 for p = 3, Δ_p = 1). Each point costs one quench of t-max/dt steps (∝ (t-max/dt)^3.2). Writes the CSV \
         `delta2,t_rec,m_final,E_final,t_end` (t_rec nan: no recovery; a recovered run stops at t_end once m has \
         settled, within 0.1% over one time unit, or when the minimum it settles in makes the order-3/4 steps \
-        overshoot C ≤ 1) and FILE.run.json. With --engine long-time every point runs to t-max on the \
-        block-doubling engine (t-max 1e4 and beyond; both cores across points), t_rec needs m settled over the \
+        overshoot C ≤ 1) and FILE.run.json. With --engine long-time every point runs on the \
+        block-doubling engine (t-max 1e4 and beyond; both cores across points) to t-max or until m has settled at a \
+        recovered value (within 0.1% over an octave of t; or at the last completed row if a later row fails after \
+        recovery, where the step exceeds the time scale of the jump into the signal minimum), t_rec needs m settled over the \
         last octave, the CSV gains the columns `gamma` (growth rate of m in its linear regime) and `E_rise` (largest rise of E above \
         its running minimum: at late times the step exceeds the time scale of the recovery event itself) and two more \
         estimates of Δ₂* are reported: the fit with an offset t_rec = A + B (Δ₂* − Δ₂)^(−ν) (at least 5 points) and \

@@ -56,7 +56,8 @@ public struct SpikedThresholdScan: Sendable {
     public let options: TwoTimeOptions
     /// When set, every point runs on the long-time block-doubling engine (`SpikedQuench.longTimeQuench`,
     /// `LongTimeQuenchSolver`) to `longTime.maximumTime` instead of the uniform grid `options`; t_rec is then
-    /// `LongTimeQuenchSolution.recoveryTime` (m settled over the last octave) and the run always goes to t_max.
+    /// `LongTimeQuenchSolution.recoveryTime` (m settled over the last octave); a run stops once m has settled at a
+    /// recovered value (`LongTimeQuenchSolver.stopsOnceRecovered`), otherwise at t_max.
     public let longTime: LongTimeOptions?
     /// The long-time engine's impossible-output tolerance (`LongTimeQuenchSolver.flagTolerance`).
     public let flagTolerance: Double
@@ -106,6 +107,7 @@ public struct SpikedThresholdScan: Sendable {
                         let solver = try LongTimeQuenchSolver(quenches[index].longTimeQuench, options: longTime)
                         solver.threads = threadsPerRun
                         solver.flagTolerance = flagTolerance
+                        solver.stopsOnceRecovered = true
                         let solution = try solver.solve()
                         let last = solution.samples[solution.samples.count - 1]
                         point = Point(matrixNoise: quenches[index].model.matrixNoise, recoveryTime: solution.recoveryTime,

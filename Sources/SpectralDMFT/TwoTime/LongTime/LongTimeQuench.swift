@@ -294,6 +294,12 @@ public final class LongTimeQuenchSolver {
     /// The tolerance of the impossible-output flags (default 1e-3, the size of the scheme's error bar at
     /// M = 256–512: violations within the error of the run are reported in the flags, not refused).
     public var flagTolerance = 1e-3
+    /// Spiked runs (m₀ ≠ 0) only: end the run early, at a row t_i where |m| ≥ `SpikedQuenchSolution.recoveryLevel` and
+    /// m(t_i) differs from m(t_i/2) by at most 1e-3·|m| (settled over an octave), or at the last completed row when
+    /// a later row fails (not converged, non-finite) once |m| ≥ `SpikedQuenchSolution.recoveryLevel`. Default false.
+    /// Used by threshold scans: after recovery at late t the step h ∝ t exceeds the time scale of the jump into the
+    /// signal minimum, and t_rec needs only m up to its plateau.
+    public var stopsOnceRecovered = false
     /// Worker threads for the column loop (default: the active processors, at most 8).
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
@@ -375,8 +381,15 @@ public final class LongTimeQuenchSolver {
 
         outer: while true {
             for i in (half + 1)...M {
-                let (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
+                let passes: Int, change: Double
+                do {
+                    (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
                                                     a1: &rowA1, a2: &rowA2, dx: &rowDX)
+                } catch where stopsOnceRecovered && abs(overlap[i - 1]) >= SpikedQuenchSolution.recoveryLevel {
+                    solution.lastRow = ((0...(i - 1)).map { Double($0) * h }, (0...(i - 1)).map { C[(i - 1) * stride + $0] },
+                                        (0...(i - 1)).map { X[(i - 1) * stride + $0] })
+                    break outer
+                }
                 totalPasses += passes
                 worstChange = max(worstChange, change)
                 let (mu, e) = multiplierAndEnergy(row: i)
@@ -405,7 +418,9 @@ public final class LongTimeQuenchSolver {
                         solution.waitingCuts[index].susceptibility.append(X[i * stride + j])
                     }
                 }
-                if t >= options.maximumTime * (1 - 1e-12) {
+                let settled = stopsOnceRecovered && i % 2 == 0 && abs(overlap[i]) >= SpikedQuenchSolution.recoveryLevel
+                    && abs(overlap[i] - overlap[i / 2]) <= 1e-3 * abs(overlap[i])
+                if t >= options.maximumTime * (1 - 1e-12) || settled {
                     solution.lastRow = ((0...i).map { Double($0) * h }, (0...i).map { C[i * stride + $0] },
                                         (0...i).map { X[i * stride + $0] })
                     break outer
