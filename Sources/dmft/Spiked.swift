@@ -256,8 +256,9 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         settled, within 0.1% over one time unit, or when the minimum it settles in makes the order-3/4 steps \
         overshoot C ≤ 1) and FILE.run.json. With --engine long-time every point runs on the \
         block-doubling engine (t-max 1e4 and beyond; both cores across points) to t-max or until m has settled at a \
-        recovered value (within 0.1% over an octave of t; or at the last completed row if a later row fails after \
-        recovery, where the step exceeds the time scale of the jump into the signal minimum), t_rec needs m settled over the \
+        recovered value (within 0.1% over an octave of t), or at the last completed row if a later row fails (after \
+        recovery the step exceeds the time scale of the jump into the signal minimum; the failure is printed and \
+        recorded in FILE.run.json), t_rec needs m settled over the \
         last octave, the CSV gains the columns `gamma` (growth rate of m in its linear regime) and `E_rise` (largest rise of E above \
         its running minimum: at late times the step exceeds the time scale of the recovery event itself) and two more \
         estimates of Δ₂* are reported: the fit with an offset t_rec = A + B (Δ₂* − Δ₂)^(−ν) (at least 5 points) and \
@@ -362,9 +363,11 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
               + "t-max = \(longTime?.maximumTime ?? options.maximumTime), \(grid): \(points.count) points in " + String(format: "%.1f s", seconds))
         for point in points {
             let time = point.recoveryTime.map { String(format: "%.4g", $0) } ?? "none"
-            print(String(format: "  Δ₂ = %.6g  t_rec = ", point.matrixNoise) + time
-                  + String(format: "  m = %.6g at t = %.6g", point.finalOverlap, point.endTime)
-                  + (point.growthRate.map { String(format: "  γ = %.5g", $0) } ?? ""))
+            var line = String(format: "  Δ₂ = %.6g  t_rec = ", point.matrixNoise) + time
+            line += String(format: "  m = %.6g at t = %.6g", point.finalOverlap, point.endTime)
+            if let rate = point.growthRate { line += String(format: "  γ = %.5g", rate) }
+            if let stopped = point.stoppedEarly { line += "  (stopped: \(stopped))" }
+            print(line)
         }
         if let fit {
             print(String(format: "  divergence of t_rec: Δ₂* = %.5f ± %.5f (ν = %.3f ± %.3f, %d points); closed form %.5f (%+.2f%%)",

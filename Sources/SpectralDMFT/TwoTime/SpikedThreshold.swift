@@ -27,6 +27,9 @@ public struct SpikedThresholdScan: Sendable {
         /// C − 1); nil on the uniform engine. At late times the step h ∝ t exceeds the time scale of the recovery
         /// event itself, and the settling into the signal minimum overshoots by about the run's error.
         public var flags: LongTimeFlags? = nil
+        /// Long-time engine: the failure that ended the run before t_max (`LongTimeQuenchSolution.stoppedEarly`);
+        /// the point then holds m, E up to `endTime` (no recovery if |m| < 0.1 there).
+        public var stoppedEarly: String? = nil
 
         /// `growthRate` of m(t) sampled at `times`, from m₀ = `initialOverlap`.
         public static func growthRate(times: [Double], overlaps: [Double], initialOverlap: Double) -> Double? {
@@ -116,7 +119,7 @@ public struct SpikedThresholdScan: Sendable {
                                       growthRate: Point.growthRate(times: solution.samples.map(\.time),
                                                                    overlaps: solution.overlaps,
                                                                    initialOverlap: quenches[index].initialOverlap),
-                                      flags: solution.flags)
+                                      flags: solution.flags, stoppedEarly: solution.stoppedEarly)
                     } else {
                     let solution = try quenches[index].integrateUntilRecovered(options: options)
                     point = Point(matrixNoise: quenches[index].model.matrixNoise, recoveryTime: solution.recoveryTime,

@@ -177,6 +177,9 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
     public internal(set) var report: ConvergenceReport
     /// Blocks (step doublings) done.
     public internal(set) var doublings: Int
+    /// With `LongTimeQuenchSolver.stopsOnceRecovered` only: why the run ended before t_max without settling (the
+    /// error of the first row that failed); nil otherwise.
+    public internal(set) var stoppedEarly: String? = nil
 
     enum CodingKeys: String, CodingKey { case mixture, temperature, options, samples, overlaps, waitingCuts, flags, report, doublings }
 
@@ -296,7 +299,8 @@ public final class LongTimeQuenchSolver {
     public var flagTolerance = 1e-3
     /// Spiked runs (m₀ ≠ 0) only: end the run early, at a row t_i where |m| ≥ `SpikedQuenchSolution.recoveryLevel` and
     /// m(t_i) differs from m(t_i/2) by at most 1e-3·|m| (settled over an octave), or at the last completed row when
-    /// a later row fails (not converged, non-finite) once |m| ≥ `SpikedQuenchSolution.recoveryLevel`. Default false.
+    /// a later row fails (not converged, non-finite; recorded in `LongTimeQuenchSolution.stoppedEarly`, whatever m).
+    /// Default false.
     /// Used by threshold scans: after recovery at late t the step h ∝ t exceeds the time scale of the jump into the
     /// signal minimum, and t_rec needs only m up to its plateau.
     public var stopsOnceRecovered = false
@@ -385,7 +389,8 @@ public final class LongTimeQuenchSolver {
                 do {
                     (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
                                                     a1: &rowA1, a2: &rowA2, dx: &rowDX)
-                } catch where stopsOnceRecovered && abs(overlap[i - 1]) >= SpikedQuenchSolution.recoveryLevel {
+                } catch where stopsOnceRecovered {
+                    solution.stoppedEarly = "\(error) at t = \(Double(i) * h)"
                     solution.lastRow = ((0...(i - 1)).map { Double($0) * h }, (0...(i - 1)).map { C[(i - 1) * stride + $0] },
                                         (0...(i - 1)).map { X[(i - 1) * stride + $0] })
                     break outer
