@@ -59,3 +59,26 @@ private func spikedFolder(_ name: String) throws -> URL {
     #expect(rows.count == 2 && !rows[0][1].isNaN && rows[1][1].isNaN)
     #expect(FileManager.default.fileExists(atPath: String(output.path.dropLast(4)) + ".run.json"))
 }
+
+@Test func spikedLongTimeEngineWritesTheLibraryNumbers() throws {
+    let folder = try spikedFolder("long").appendingPathComponent("run")
+    let result = try runTool(["spiked", "quench", "--p", "3", "--delta2", "0.35", "--delta-p", "1", "--m0", "0.05",
+                              "--t-max", "64", "--engine", "long-time", "--block-size", "32", "--flag-tolerance", "0.01",
+                              "--waiting-times", "1", "--output", folder.path])
+    #expect(result.status == 0, "\(result.error)")
+    let energy = try String(contentsOfFile: folder.appendingPathComponent("energy.csv").path, encoding: .utf8).split(separator: "\n")
+    #expect(energy.first == "t,energy,mu,m")
+    let solver = try LongTimeQuenchSolver(try SpikedQuench(model: try SpikedMatrixTensor(p: 3, matrixNoise: 0.35, tensorNoise: 1),
+                                                           temperature: 0, initialOverlap: 0.05).longTimeQuench,
+                                          options: LongTimeOptions(blockSize: 32, maximumTime: 64, waitingTimes: [1]))
+    solver.flagTolerance = 0.01
+    let run = try solver.solve()
+    let last = energy.last!.split(separator: ",").map { Double($0)! }
+    #expect(last[0] == 64 && abs(last[3] - run.overlaps.last!) < 1e-14 && abs(last[1] - run.samples.last!.energy) < 1e-14)
+    #expect(last[3] > 0.5)  // Δ₂ = 0.35 < 1/2: recovered
+    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("run.json"))) as! [String: Any]
+    #expect(record["engine"] as? String == "long-time" && record["block_size"] as? Int == 32)
+    #expect((record["recovery_time"] as? Double).map { abs($0 - run.recoveryTime!) < 1e-12 } == true)
+    let fdt = try String(contentsOfFile: folder.appendingPathComponent("fdt.csv").path, encoding: .utf8).split(separator: "\n")
+    #expect(fdt.first == "t_w,t,C,chi" && fdt.count > 10)
+}

@@ -299,3 +299,43 @@ public struct SpikedMatrixExactSolution: Sendable {
         return -slope / (4 * z)
     }
 }
+
+extension SpikedQuench {
+    /// This quench on the long-time block-doubling engine (`LongTimeQuenchSolver`, docs/PHYSICS.md §2.8–2.9): the
+    /// mixture f of the model with the signal m(0) = m₀. Memory independent of t, so t = 1e4–1e5 is reachable; the
+    /// error is that of the engine (second order at early t, ≈ 1/M at late t: estimate it by a run at 2M).
+    ///
+    ///     let solution = try LongTimeQuenchSolver(quench.longTimeQuench,
+    ///                                             options: LongTimeOptions(blockSize: 256, maximumTime: 1e4)).solve()
+    ///     solution.recoveryTime
+    public var longTimeQuench: LongTimeQuench {
+        // The parameters were validated by SpikedQuench.init (T ≥ 0 finite, |m₀| ≤ 1).
+        (try? LongTimeQuench(mixture: model.mixture, temperature: temperature, initialOverlap: initialOverlap))!
+    }
+}
+
+extension LongTimeQuenchSolution {
+    /// The recovery time of a spiked run (`LongTimeQuench.initialOverlap` ≠ 0): the first time m(t) reaches half its
+    /// final value (linear interpolation between rows); nil when |m| at the end is below
+    /// `SpikedQuenchSolution.recoveryLevel`, or when m moved by more than `SpikedQuenchSolution.settledChange`·|m|
+    /// over the last octave of the run [t_last/2, t_last] (on the doubling grid an octave is the natural unit; a run
+    /// that recovers in its last octave has no final value yet).
+    public var recoveryTime: Double? {
+        Self.recoveryTime(times: samples.map(\.time), overlaps: overlaps)
+    }
+
+    /// `recoveryTime` of m(t) sampled at increasing `times` (any spacing).
+    public static func recoveryTime(times: [Double], overlaps: [Double]) -> Double? {
+        guard let last = overlaps.last, let end = times.last, abs(last) >= SpikedQuenchSolution.recoveryLevel,
+              times.count == overlaps.count, times.count >= 2 else { return nil }
+        guard let middle = times.lastIndex(where: { $0 <= end / 2 }),
+              abs(last - overlaps[middle]) <= SpikedQuenchSolution.settledChange * abs(last) else { return nil }
+        let half = abs(last) / 2
+        for i in overlaps.indices where abs(overlaps[i]) >= half {
+            guard i > 0 else { return times[0] }
+            let a = abs(overlaps[i - 1]), b = abs(overlaps[i])
+            return times[i - 1] + (half - a) / (b - a) * (times[i] - times[i - 1])
+        }
+        return nil
+    }
+}

@@ -19,6 +19,32 @@ public struct SpikedThresholdScan: Sendable {
         public let finalEnergy: Double
         /// Where the run ended: t_max, or earlier once m had settled at a recovered value.
         public let endTime: Double
+        /// The exponential growth rate γ of |m(t)| in its linear regime (long-time engine only): the least-squares
+        /// slope of ln|m| against t over the rows with max(1e-4, 100|m₀|) ≤ |m| ≤ 1e-2 before the first time
+        /// |m| > 1e-2 (at least 3 rows; nil otherwise).
+        public var growthRate: Double? = nil
+        /// The long-time run's impossible-output measures (largest rise of E above its running minimum, largest
+        /// C − 1); nil on the uniform engine. At late times the step h ∝ t exceeds the time scale of the recovery
+        /// event itself, and the settling into the signal minimum overshoots by about the run's error.
+        public var flags: LongTimeFlags? = nil
+        /// Long-time engine: the failure that ended the run before t_max (`LongTimeQuenchSolution.stoppedEarly`);
+        /// the point then holds m, E up to `endTime` (no recovery if |m| < 0.1 there).
+        public var stoppedEarly: String? = nil
+
+        /// `growthRate` of m(t) sampled at `times`, from m₀ = `initialOverlap`.
+        public static func growthRate(times: [Double], overlaps: [Double], initialOverlap: Double) -> Double? {
+            let low = max(1e-4, 100 * abs(initialOverlap)), high = 1e-2
+            var x: [Double] = [], y: [Double] = []
+            for (k, m) in overlaps.enumerated() {
+                if abs(m) > high { break }
+                if abs(m) >= low { x.append(times[k]); y.append(log(abs(m))) }
+            }
+            guard x.count >= 3 else { return nil }
+            let n = Double(x.count), mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+            var sxy = 0.0, sxx = 0.0
+            for k in x.indices { sxy += (x[k] - mx) * (y[k] - my); sxx += (x[k] - mx) * (x[k] - mx) }
+            return sxx > 0 ? sxy / sxx : nil
+        }
     }
 
     /// p.
@@ -29,16 +55,27 @@ public struct SpikedThresholdScan: Sendable {
     public let temperature: Double
     /// m₀.
     public let initialOverlap: Double
-    /// The grid of every run.
+    /// The grid of every run (uniform engine).
     public let options: TwoTimeOptions
+    /// When set, every point runs on the long-time block-doubling engine (`SpikedQuench.longTimeQuench`,
+    /// `LongTimeQuenchSolver`) to `longTime.maximumTime` instead of the uniform grid `options`; t_rec is then
+    /// `LongTimeQuenchSolution.recoveryTime` (m settled over the last octave); a run stops once m has settled at a
+    /// recovered value (`LongTimeQuenchSolver.stopsOnceRecovered`), otherwise at t_max.
+    public let longTime: LongTimeOptions?
+    /// The long-time engine's impossible-output tolerance (`LongTimeQuenchSolver.flagTolerance`).
+    public let flagTolerance: Double
 
-    /// A scan at tensor order `p`, Δ_p = `tensorNoise`, temperature T, m₀ = `initialOverlap`, on the grid `options`.
-    public init(p: Int, tensorNoise: Double, temperature: Double, initialOverlap: Double, options: TwoTimeOptions) {
+    /// A scan at tensor order `p`, Δ_p = `tensorNoise`, temperature T, m₀ = `initialOverlap`, on the grid `options`
+    /// (or, with `longTime`, on the long-time engine with that block size and t_max).
+    public init(p: Int, tensorNoise: Double, temperature: Double, initialOverlap: Double, options: TwoTimeOptions,
+                longTime: LongTimeOptions? = nil, flagTolerance: Double = 1e-3) {
         self.p = p
         self.tensorNoise = tensorNoise
         self.temperature = temperature
         self.initialOverlap = initialOverlap
         self.options = options
+        self.longTime = longTime
+        self.flagTolerance = flagTolerance
     }
 
     /// Runs the quench at every Δ₂ of `matrixNoises`, `workers` runs at a time; `progress(done, total)` is called
@@ -51,7 +88,8 @@ public struct SpikedThresholdScan: Sendable {
             try SpikedQuench(model: try SpikedMatrixTensor(p: p, matrixNoise: $0, tensorNoise: tensorNoise),
                              temperature: temperature, initialOverlap: initialOverlap)
         }
-        try options.validate()
+        if let longTime { try longTime.validate() } else { try options.validate() }
+        let longTime = self.longTime
         let count = quenches.count
         let lock = NSLock()
         var results = [Point?](repeating: nil, count: count)
@@ -59,6 +97,7 @@ public struct SpikedThresholdScan: Sendable {
         var done = 0
         let options = self.options
         let lanes = max(1, min(workers, count))
+        let threadsPerRun = max(1, ProcessInfo.processInfo.activeProcessorCount / lanes)
         TwoTimeParallel.run(iterations: lanes) { lane in
             for index in stride(from: lane, to: count, by: lanes) {
                 lock.lock()
@@ -66,11 +105,28 @@ public struct SpikedThresholdScan: Sendable {
                 lock.unlock()
                 if stop { return }
                 do {
+                    let point: Point
+                    if let longTime {
+                        let solver = try LongTimeQuenchSolver(quenches[index].longTimeQuench, options: longTime)
+                        solver.threads = threadsPerRun
+                        solver.flagTolerance = flagTolerance
+                        solver.stopsOnceRecovered = true
+                        let solution = try solver.solve()
+                        let last = solution.samples[solution.samples.count - 1]
+                        point = Point(matrixNoise: quenches[index].model.matrixNoise, recoveryTime: solution.recoveryTime,
+                                      finalOverlap: solution.overlaps[solution.overlaps.count - 1],
+                                      finalEnergy: last.energy, endTime: last.time,
+                                      growthRate: Point.growthRate(times: solution.samples.map(\.time),
+                                                                   overlaps: solution.overlaps,
+                                                                   initialOverlap: quenches[index].initialOverlap),
+                                      flags: solution.flags, stoppedEarly: solution.stoppedEarly)
+                    } else {
                     let solution = try quenches[index].integrateUntilRecovered(options: options)
-                    let point = Point(matrixNoise: quenches[index].model.matrixNoise, recoveryTime: solution.recoveryTime,
+                    point = Point(matrixNoise: quenches[index].model.matrixNoise, recoveryTime: solution.recoveryTime,
                                       finalOverlap: solution.finalOverlap,
                                       finalEnergy: solution.twoTime.energy(row: solution.twoTime.lastRow),
                                       endTime: solution.twoTime.time(ofRow: solution.twoTime.lastRow))
+                    }
                     lock.lock()
                     results[index] = point
                     done += 1
@@ -107,13 +163,37 @@ public struct RecoveryDivergence: Sendable, Equatable, Codable {
     /// Fits the recovered points (at least 4, with distinct Δ₂); nil when there are too few.
     public static func fit(_ scan: [SpikedThresholdScan.Point]) -> RecoveryDivergence? {
         let data = scan.compactMap { point in point.recoveryTime.map { (point.matrixNoise, $0) } }.sorted { $0.0 < $1.0 }
-        guard data.count >= 4, Set(data.map(\.0)).count == data.count else { return nil }
-        guard let full = fitPowerLaw(data) else { return nil }
+        return jackknifed(data, minimum: 4, fitPowerLaw)
+    }
+
+    /// The rate-based extrapolation: the growth rate γ(Δ₂) of m in its linear regime (`Point.growthRate`) fitted as
+    /// γ = g (Δ₂* − Δ₂)^ν (the same least squares on log(1/γ)); Δ₂* is where the escape from the threshold states
+    /// stops. Unlike t_rec, γ does not contain the m₀-dependent time spent reaching the linear regime.
+    /// At least 4 points with a positive rate; nil otherwise.
+    public static func fitRates(_ scan: [SpikedThresholdScan.Point]) -> RecoveryDivergence? {
+        let data = scan.compactMap { point in point.growthRate.flatMap { $0 > 0 ? (point.matrixNoise, 1 / $0) : nil } }
+            .sorted { $0.0 < $1.0 }
+        return jackknifed(data, minimum: 4, fitPowerLaw)
+    }
+
+    /// The fit with an offset, t_rec = A + B (Δ₂* − Δ₂)^{−ν} (at least 5 recovered points): for each (Δ₂*, ν) on a
+    /// logarithmic grid A and B are linear least squares in the relative residual (t_rec − A − B g)/t_rec, then
+    /// the grid is refined around the best pair. `residual` is the rms relative residual.
+    public static func fitWithOffset(_ scan: [SpikedThresholdScan.Point]) -> RecoveryDivergence? {
+        let data = scan.compactMap { point in point.recoveryTime.map { (point.matrixNoise, $0) } }.sorted { $0.0 < $1.0 }
+        return jackknifed(data, minimum: 5, fitOffsetPowerLaw)
+    }
+
+    static func jackknifed(_ data: [(Double, Double)], minimum: Int,
+                           _ fitter: ([(Double, Double)]) -> (threshold: Double, exponent: Double, residual: Double)?)
+        -> RecoveryDivergence? {
+        guard data.count >= minimum, Set(data.map(\.0)).count == data.count else { return nil }
+        guard let full = fitter(data) else { return nil }
         var thresholds = [Double](), exponents = [Double]()
         for left in data.indices {
             var subset = data
             subset.remove(at: left)
-            if let fit = fitPowerLaw(subset) { thresholds.append(fit.threshold); exponents.append(fit.exponent) }
+            if let fit = fitter(subset) { thresholds.append(fit.threshold); exponents.append(fit.exponent) }
         }
         func jackknife(_ values: [Double]) -> Double {
             let n = Double(values.count)
@@ -124,6 +204,43 @@ public struct RecoveryDivergence: Sendable, Equatable, Codable {
         return RecoveryDivergence(threshold: full.threshold, thresholdError: jackknife(thresholds),
                                   exponent: full.exponent, exponentError: jackknife(exponents), points: data.count,
                                   residual: full.residual)
+    }
+
+    static func fitOffsetPowerLaw(_ data: [(Double, Double)]) -> (threshold: Double, exponent: Double, residual: Double)? {
+        let top = data.map(\.0).max()!, span = top - data.map(\.0).min()!
+        guard span > 0 else { return nil }
+        func residual(_ star: Double, _ nu: Double) -> Double {
+            // Weighted linear least squares for A, B with weights 1/t².
+            var s00 = 0.0, s01 = 0.0, s11 = 0.0, b0 = 0.0, b1 = 0.0
+            for (d, t) in data {
+                let g = pow(star - d, -nu), w = 1 / (t * t)
+                s00 += w; s01 += w * g; s11 += w * g * g; b0 += w * t; b1 += w * g * t
+            }
+            let det = s00 * s11 - s01 * s01
+            guard det > 0 else { return .infinity }
+            let a = (b0 * s11 - b1 * s01) / det, b = (s00 * b1 - s01 * b0) / det
+            var r = 0.0
+            for (d, t) in data { let e = (t - a - b * pow(star - d, -nu)) / t; r += e * e }
+            return (r / Double(data.count)).squareRoot()
+        }
+        var lowU = log(1e-5 * span), highU = log(10 * span), lowNu = 0.1, highNu = 8.0
+        var best = (u: lowU, nu: lowNu, r: Double.infinity)
+        for _ in 0..<4 {
+            let n = 60
+            for a in 0...n {
+                let u = lowU + (highU - lowU) * Double(a) / Double(n)
+                for b in 0...n {
+                    let nu = lowNu + (highNu - lowNu) * Double(b) / Double(n)
+                    let r = residual(top + exp(u), nu)
+                    if r < best.r { best = (u, nu, r) }
+                }
+            }
+            let du = 2 * (highU - lowU) / 60, dn = 2 * (highNu - lowNu) / 60
+            lowU = best.u - du; highU = best.u + du
+            lowNu = max(0.01, best.nu - dn); highNu = best.nu + dn
+        }
+        guard best.r.isFinite else { return nil }
+        return (top + exp(best.u), best.nu, best.r)
     }
 
     /// Least squares of log t = log a − ν log(Δ* − Δ) over Δ* > max Δ: golden-section search of the residual on a

@@ -30,7 +30,7 @@ public struct LongTimeOptions: Sendable, Codable, Equatable {
         self.waitingTimes = waitingTimes
     }
 
-    func validate() throws {
+    package func validate() throws {
         guard blockSize >= 16, blockSize <= 4096, blockSize % 2 == 0 else {
             throw TwoTimeError.invalidParameter(name: "block size", value: Double(blockSize),
                                                 requirement: "an even integer in 16...4096")
@@ -75,16 +75,28 @@ public struct LongTimeQuench: Sendable, Equatable {
     public let mixture: PSpinMixture
     /// The bath temperature T ≥ 0 (T = 0: gradient descent).
     public let temperature: Double
+    /// m(0) ∈ [−1, 1], the overlap of the random start with a planted signal (the spiked model of
+    /// docs/PHYSICS.md §2.9, whose signal term is −N f(m) with the same f as the noise). 0 (the default): no signal,
+    /// m ≡ 0 and the run is the plain quench bit for bit.
+    public let initialOverlap: Double
 
-    /// The quench of `mixture` from a random start to `temperature`.
+    /// The quench of `mixture` from a random start to `temperature`; with `initialOverlap` m₀ ≠ 0 the loss gains the
+    /// signal term −N f(m) and the run integrates m(t) (`SpikedQuench.longTime`):
     ///
-    /// - Throws: `TwoTimeError.invalidParameter` for T negative or not finite.
-    public init(mixture: PSpinMixture, temperature: Double) throws {
+    ///     ∂_t C(t,t') = [terms above] + f'(m(t)) m(t'),   ∂_t m = −μ m + f'(m) − ∫_0^t f''(C(t,s)) m(s) d_sχ(t,s),
+    ///     μ(t) = [above] + f'(m) m,   E(t)/N = [above] − f(m).
+    ///
+    /// - Throws: `TwoTimeError.invalidParameter` for T negative or not finite, m₀ not finite or |m₀| > 1.
+    public init(mixture: PSpinMixture, temperature: Double, initialOverlap: Double = 0) throws {
         guard temperature.isFinite, temperature >= 0 else {
             throw TwoTimeError.invalidParameter(name: "T", value: temperature, requirement: "a finite number >= 0")
         }
+        guard initialOverlap.isFinite, abs(initialOverlap) <= 1 else {
+            throw TwoTimeError.invalidParameter(name: "m0", value: initialOverlap, requirement: "in [-1, 1]")
+        }
         self.mixture = mixture
         self.temperature = temperature
+        self.initialOverlap = initialOverlap
     }
 
     /// The threshold energy E_th = −√(2c(p−1)/p) of a pure mixture f = c q^p/2 (the T = 0 asymptote of a quench
@@ -153,6 +165,8 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
     public let options: LongTimeOptions
     /// Every computed row, in time order (the first half block at h₀ included).
     public internal(set) var samples: [LongTimeSample]
+    /// m(t) at every row of `samples` (all 0 without a signal, `LongTimeQuench.initialOverlap` = 0).
+    public internal(set) var overlaps: [Double]
     /// C(t, t_w), χ(t, t_w) for each requested waiting time.
     public internal(set) var waitingCuts: [LongTimeWaitingCut]
     /// The last row's times t', C(t_last, t'), χ(t_last, t') on the final (coarsest) grid.
@@ -163,8 +177,11 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
     public internal(set) var report: ConvergenceReport
     /// Blocks (step doublings) done.
     public internal(set) var doublings: Int
+    /// With `LongTimeQuenchSolver.stopsOnceRecovered` only: why the run ended before t_max without settling (the
+    /// error of the first row that failed); nil otherwise.
+    public internal(set) var stoppedEarly: String? = nil
 
-    enum CodingKeys: String, CodingKey { case mixture, temperature, options, samples, waitingCuts, flags, report, doublings }
+    enum CodingKeys: String, CodingKey { case mixture, temperature, options, samples, overlaps, waitingCuts, flags, report, doublings }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -172,6 +189,7 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
         temperature = try c.decode(Double.self, forKey: .temperature)
         options = try c.decode(LongTimeOptions.self, forKey: .options)
         samples = try c.decode([LongTimeSample].self, forKey: .samples)
+        overlaps = try c.decodeIfPresent([Double].self, forKey: .overlaps) ?? [Double](repeating: 0, count: samples.count)
         waitingCuts = try c.decode([LongTimeWaitingCut].self, forKey: .waitingCuts)
         flags = try c.decode(LongTimeFlags.self, forKey: .flags)
         report = try c.decode(ConvergenceReport.self, forKey: .report)
@@ -185,6 +203,7 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
         try c.encode(temperature, forKey: .temperature)
         try c.encode(options, forKey: .options)
         try c.encode(samples, forKey: .samples)
+        try c.encode(overlaps, forKey: .overlaps)
         try c.encode(waitingCuts, forKey: .waitingCuts)
         try c.encode(flags, forKey: .flags)
         try c.encode(report, forKey: .report)
@@ -196,6 +215,7 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
         self.temperature = temperature
         self.options = options
         samples = []
+        overlaps = []
         waitingCuts = []
         lastRow = ([], [], [])
         flags = LongTimeFlags()
@@ -277,6 +297,13 @@ public final class LongTimeQuenchSolver {
     /// The tolerance of the impossible-output flags (default 1e-3, the size of the scheme's error bar at
     /// M = 256–512: violations within the error of the run are reported in the flags, not refused).
     public var flagTolerance = 1e-3
+    /// Spiked runs (m₀ ≠ 0) only: end the run early, at a row t_i where |m| ≥ `SpikedQuenchSolution.recoveryLevel` and
+    /// m(t_i) differs from m(t_i/2) by at most 1e-3·|m| (settled over an octave), or at the last completed row when
+    /// a later row fails (not converged, non-finite; recorded in `LongTimeQuenchSolution.stoppedEarly`, whatever m).
+    /// Default false.
+    /// Used by threshold scans: after recovery at late t the step h ∝ t exceeds the time scale of the jump into the
+    /// signal minimum, and t_rec needs only m up to its plateau.
+    public var stopsOnceRecovered = false
     /// Worker threads for the column loop (default: the active processors, at most 8).
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
     /// Diagnosis: exact near-diagonal values (LongTimeNearDiagonalOracle.swift); nil in every real run.
@@ -289,6 +316,8 @@ public final class LongTimeQuenchSolver {
     var X: [Double]
     var diagonalC: [Double]
     var diagonalX: [Double]
+    /// m(t_i) of the block's rows (spiked model; all 0 without a signal), decimated with the rows.
+    var overlap: [Double]
 
     /// A solver for `problem` on the grid `options`.
     ///
@@ -304,10 +333,11 @@ public final class LongTimeQuenchSolver {
         X = [Double](repeating: 0, count: stride * stride)
         diagonalC = [Double](repeating: 1, count: stride)
         diagonalX = [Double](repeating: 0, count: stride)
+        overlap = [Double](repeating: 0, count: stride)
     }
 
     /// Bytes of the stored blocks (independent of t_max).
-    public var memoryBytes: Int { (2 * stride * stride + 2 * stride + 8 * stride) * 8 }
+    public var memoryBytes: Int { (2 * stride * stride + 3 * stride + 8 * stride) * 8 }
 
     /// Integrates to t_max.
     ///
@@ -317,7 +347,8 @@ public final class LongTimeQuenchSolver {
         let h0 = options.initialStep
         let half = M / 2
         var solution = LongTimeQuenchSolution(mixture: problem.mixture, temperature: T, options: options)
-        let threshold = T == 0 ? problem.thresholdEnergy : nil
+        // E_th bounds the energy of the m = 0 landscape only: a run that finds a signal goes below it.
+        let threshold = T == 0 && problem.initialOverlap == 0 ? problem.thresholdEnergy : nil
         var flags = LongTimeFlags()
         flags.tolerance = flagTolerance
 
@@ -334,10 +365,12 @@ public final class LongTimeQuenchSolver {
             }
             diagonalC[i] = 1 - 0.5 * T * h0
             diagonalX[i] = 0.5 * h0
+            overlap[i] = problem.initialOverlap  // m(t) − m₀ = O(t) ≤ O(M h₀) on the first half block
         }
         for i in 0...half {
             let (mu, e) = multiplierAndEnergy(row: i)
             solution.samples.append(LongTimeSample(time: Double(i) * h0, multiplier: mu, energy: e, step: h0))
+            solution.overlaps.append(overlap[i])
         }
 
         var block = 0
@@ -354,14 +387,23 @@ public final class LongTimeQuenchSolver {
 
         outer: while true {
             for i in (half + 1)...M {
-                let (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
+                let passes: Int, change: Double
+                do {
+                    (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
                                                     a1: &rowA1, a2: &rowA2, dx: &rowDX)
+                } catch where stopsOnceRecovered {
+                    solution.stoppedEarly = "\(error) at t = \(Double(i) * h)"
+                    solution.lastRow = ((0...(i - 1)).map { Double($0) * h }, (0...(i - 1)).map { C[(i - 1) * stride + $0] },
+                                        (0...(i - 1)).map { X[(i - 1) * stride + $0] })
+                    break outer
+                }
                 totalPasses += passes
                 worstChange = max(worstChange, change)
                 let (mu, e) = multiplierAndEnergy(row: i)
                 let t = Double(i) * h
                 guard mu.isFinite, e.isFinite else { throw TwoTimeError.nonFinite(time: t) }
                 solution.samples.append(LongTimeSample(time: t, multiplier: mu, energy: e, step: h))
+                solution.overlaps.append(overlap[i])
                 // Flags.
                 var excess = -1.0
                 for j in 0..<i { excess = max(excess, C[i * stride + j] - 1) }
@@ -383,7 +425,9 @@ public final class LongTimeQuenchSolver {
                         solution.waitingCuts[index].susceptibility.append(X[i * stride + j])
                     }
                 }
-                if t >= options.maximumTime * (1 - 1e-12) {
+                let settled = stopsOnceRecovered && i % 2 == 0 && abs(overlap[i]) >= SpikedQuenchSolution.recoveryLevel
+                    && abs(overlap[i] - overlap[i / 2]) <= 1e-3 * abs(overlap[i])
+                if t >= options.maximumTime * (1 - 1e-12) || settled {
                     solution.lastRow = ((0...i).map { Double($0) * h }, (0...i).map { C[i * stride + $0] },
                                         (0...i).map { X[i * stride + $0] })
                     break outer
@@ -420,6 +464,10 @@ public final class LongTimeQuenchSolver {
             f1Prev = f1
             f2Prev = f2
         }
+        // Signal (spiked model): f'(m)m in μ, −f(m) in E; +0 without a signal (m = 0).
+        let m = overlap[i]
+        mu += polynomial.derivatives(m).0 * m
+        energy -= problem.mixture.f(m)
         return (mu, energy)
     }
 
@@ -442,6 +490,7 @@ public final class LongTimeQuenchSolver {
         for i in 1...half {
             diagonalC[i] = newDiagonalC[i]
             diagonalX[i] = newDiagonalX[i]
+            overlap[i] = overlap[2 * i]
         }
     }
 
@@ -462,6 +511,7 @@ public final class LongTimeQuenchSolver {
             C[i * s + j] = 2 * C[(i - 1) * s + j] - C[(i - 2) * s + j]
             X[i * s + j] = 2 * X[(i - 1) * s + j] - X[(i - 2) * s + j]
         }
+        overlap[i] = 2 * overlap[i - 1] - overlap[i - 2]
         let pinned = pinNearDiagonal(row: i, step: h)
         let polynomial = self.polynomial
         let columns = i - 1
@@ -488,6 +538,12 @@ public final class LongTimeQuenchSolver {
                 mu -= 0.5 * (g0 + g1) * dx[l]
             }
             let kappa = 0.5 * a2[i] * X[i * s + i - 1]
+            // Signal (spiked model): the m equation by BDF2 with the same χ-trapezoid memory and implicit last
+            // point (κ) as the C columns, solved for m(t_i) by Newton; then f'(m)m joins μ. +0 without a signal.
+            let overlapChange = solveOverlap(row: i, step: h, multiplier: mu, kappa: kappa, f2: a2, dx: dx)
+            let m = overlap[i]
+            let (signalForce, _) = polynomial.derivatives(m)
+            mu += signalForce * m
             let denominator = 1.5 / h + mu - kappa
             let changes = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers)
             defer { changes.deallocate() }
@@ -500,10 +556,12 @@ public final class LongTimeQuenchSolver {
             dx.withUnsafeBufferPointer { dxBuffer in
             bufferC.withUnsafeMutableBufferPointer { outC in
             bufferX.withUnsafeMutableBufferPointer { outX in
+            overlap.withUnsafeBufferPointer { overlapBuffer in
                 let task = RowTask(c: cBuffer.baseAddress!, x: xBuffer.baseAddress!, dc: dcBuffer.baseAddress!,
                                    dxd: dxdBuffer.baseAddress!, f1: a1Buffer.baseAddress!, f2: a2Buffer.baseAddress!,
                                    d: dxBuffer.baseAddress!, oc: outC.baseAddress!, ox: outX.baseAddress!,
-                                   changes: changes.baseAddress!, row: i, stride: s, step: h, denominator: denominator)
+                                   changes: changes.baseAddress!, row: i, stride: s, step: h, denominator: denominator,
+                                   m: overlapBuffer.baseAddress!, signalForce: signalForce)
                 if workers == 1 {
                     Self.sweep(task, columns: 0..<columns, worker: 0)
                 } else {
@@ -512,9 +570,12 @@ public final class LongTimeQuenchSolver {
                                    worker: worker)
                     }
                 }
-            }}}}}}}}}
-            change = changes.max() ?? 0
-            if let pinned { change = imposePinned(pinned, row: i, columns: columns, bufferC: &bufferC, bufferX: &bufferX) }
+            }}}}}}}}}}
+            change = max(changes.max() ?? 0, overlapChange)
+            if let pinned {
+                change = max(imposePinned(pinned, row: i, columns: columns, bufferC: &bufferC, bufferX: &bufferX),
+                             overlapChange)
+            }
             // Damped Jacobi: once the step exceeds the fast time the 3/(2h) term no longer dominates the coupling
             // of the columns through μ and χ(t,·), and plain Jacobi can diverge; halve the relaxation factor
             // whenever the residual grows.
@@ -530,6 +591,41 @@ public final class LongTimeQuenchSolver {
         throw ConvergenceError.notConverged(residual: change, iterations: passes, tolerance: options.tolerance)
     }
 
+    /// Spiked model: solves the BDF2 step of ∂_t m = −μ m + f'(m) − ∫_0^t f''(C(t,s)) m(s) d_sχ(t,s) for m(t_i) in
+    /// place, given μ without the signal term (`multiplier`), the implicit last-interval coefficient κ and the row's
+    /// f''(C(t_i,·)) and χ increments (trapezoid in the χ(t_i,·) parametrisation, as the C columns on [t_m, t]).
+    /// The μ term f'(m)m is included, so the scalar equation is g(m) = a m + f'(m) m² − f'(m) − b = 0 with
+    /// a = 3/(2h) + μ − κ; Newton from the current m. Returns |Δm|. Without a signal m ≡ 0 stays exactly 0.
+    func solveOverlap(row i: Int, step h: Double, multiplier mu: Double, kappa: Double, f2: [Double], dx: [Double]) -> Double {
+        let m0 = problem.initialOverlap
+        guard m0 != 0 else { return 0 }
+        var memory = 0.0
+        for l in 1...(i - 1) { memory -= 0.5 * (f2[l] * overlap[l] + f2[l - 1] * overlap[l - 1]) * dx[l] }
+        // The diagonal interval [t − h, t]: m changes on its own time scale 1/γ, not ∝ t, so once h is comparable
+        // the trapezoid's half weight on m(t − h) is wrong (the response is concentrated at s → t). With the
+        // carried mean x̄ = h⁻¹∫_0^h χ(t, t − u) du, ∫_0^h m(t − u) dχ(t, t − u) = m(t) x̄ + m(t − h)(χ_h − x̄)
+        // exactly for m linear in u; f''(C) enters by its trapezoid mean (as in μ).
+        let chiH = -dx[i], mean = diagonalX[i]
+        let weight = 0.5 * (f2[i] + f2[i - 1])
+        memory += weight * (chiH - mean) * overlap[i - 1]
+        let kappaM = weight * mean
+        _ = kappa
+        let a = 1.5 / h + mu - kappaM
+        let b = (4 * overlap[i - 1] - overlap[i - 2]) / (2 * h) + memory
+        let old = overlap[i]
+        var m = old
+        for _ in 0..<30 {
+            let (f1, f2m) = polynomial.derivatives(m)
+            let g = a * m + f1 * m * m - f1 - b
+            let slope = a + f2m * m * m + 2 * f1 * m - f2m
+            let next = m - g / slope
+            if abs(next - m) <= 1e-15 * max(1, abs(m)) { m = next; break }
+            m = next
+        }
+        overlap[i] = m
+        return abs(m - old)
+    }
+
     /// The pointers and scalars of one Jacobi pass, shared read-only by the workers (each writes its own columns).
     struct RowTask: @unchecked Sendable {
         let c: UnsafePointer<Double>, x: UnsafePointer<Double>
@@ -538,6 +634,8 @@ public final class LongTimeQuenchSolver {
         let oc: UnsafeMutablePointer<Double>, ox: UnsafeMutablePointer<Double>
         let changes: UnsafeMutablePointer<Double>
         let row: Int, stride: Int, step: Double, denominator: Double
+        /// m(t_l) of the block's rows and f'(m(t_i)) (spiked model; 0 without a signal).
+        let m: UnsafePointer<Double>, signalForce: Double
     }
 
     /// One Jacobi pass over `columns` of row `task.row`: the new C(t_i, t_j), χ(t_i, t_j) from the stored values.
@@ -575,6 +673,8 @@ public final class LongTimeQuenchSolver {
             }
             i1 -= 0.5 * f2[i - 1] * c[(i - 1) * s + j] * d[i]
             i3 -= 0.5 * f2[i - 1] * x[(i - 1) * s + j] * d[i]
+            // Signal (spiked model): f'(m(t)) m(t') (+0 without a signal).
+            i2 += task.signalForce * task.m[j]
             let newC: Double, newX: Double
             if j == i - 2 {
                 // Lag 2h: BDF1 from lag h; BDF2 would reach back to the diagonal value, across the fast part.
