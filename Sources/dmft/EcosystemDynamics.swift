@@ -119,19 +119,8 @@ struct EcosystemDynamics: ParsableCommand {
 
     func validate() throws { _ = try configuration() }
 
-    /// OpenBLAS 0.3.21 (Debian 12) does not know recent Intel cores (e.g. Sapphire/Emerald Rapids) and falls back to
-    /// its SSE3 "Prescott" kernels there; on a processor with AVX2 and FMA, ask for its Haswell kernels instead
-    /// (unless OPENBLAS_CORETYPE is set). Must run before the library is first opened.
-    static func preferAVX2Kernels() {
-        guard getenv("OPENBLAS_CORETYPE") == nil,
-              let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
-        let flags = Set(line.split(separator: " "))
-        if flags.contains("avx2") && flags.contains("fma") { setenv("OPENBLAS_CORETYPE", "Haswell", 0) }
-    }
-
     func run() throws {
-        if blas { Self.preferAVX2Kernels() }
+        if blas { SamplingBLAS.preferAVX2Kernels() }
         let (problem, options) = try configuration()
         try CommandSupport.checkOutputFolder(output)
         if FileManager.default.fileExists(atPath: folder.path) {

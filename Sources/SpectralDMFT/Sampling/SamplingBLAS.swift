@@ -9,7 +9,7 @@ import Synchronization
 /// the calling thread: while a solve is running, OpenBLAS's own thread count is set to 1 (and restored when the
 /// last running solve ends). A single-threaded call's result depends only on its arguments, so results do not
 /// depend on the engine's thread count.
-struct SamplingBLAS: @unchecked Sendable {
+package struct SamplingBLAS: @unchecked Sendable {
     typealias Dgemm = @convention(c) (
         Int32, Int32, Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32, UnsafePointer<Double>?, Int32,
         Double, UnsafeMutablePointer<Double>?, Int32) -> Void
@@ -19,6 +19,9 @@ struct SamplingBLAS: @unchecked Sendable {
     typealias Dtrmm = @convention(c) (
         Int32, Int32, Int32, Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32,
         UnsafeMutablePointer<Double>?, Int32) -> Void
+    typealias Dgesv = @convention(c) (
+        UnsafePointer<Int32>?, UnsafePointer<Int32>?, UnsafeMutablePointer<Double>?, UnsafePointer<Int32>?,
+        UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Double>?, UnsafePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Void
     typealias SetThreads = @convention(c) (Int32) -> Void
     typealias GetThreads = @convention(c) () -> Int32
 
@@ -27,6 +30,8 @@ struct SamplingBLAS: @unchecked Sendable {
     let dgemm: Dgemm
     let dsyrk: Dsyrk
     let dtrmm: Dtrmm
+    /// LAPACK `dgesv_` when the library carries LAPACK (OpenBLAS does).
+    let dgesv: Dgesv?
     let setThreads: SetThreads?
     let getThreads: GetThreads?
 
@@ -43,9 +48,22 @@ struct SamplingBLAS: @unchecked Sendable {
         let set = dlsym(handle, "openblas_set_num_threads"), get = dlsym(handle, "openblas_get_num_threads")
         return SamplingBLAS(description: library.description, dgemm: unsafeBitCast(gemm, to: Dgemm.self),
                             dsyrk: unsafeBitCast(syrk, to: Dsyrk.self), dtrmm: unsafeBitCast(trmm, to: Dtrmm.self),
+                            dgesv: dlsym(handle, "dgesv_").map { unsafeBitCast($0, to: Dgesv.self) },
                             setThreads: set.map { unsafeBitCast($0, to: SetThreads.self) },
                             getThreads: get.map { unsafeBitCast($0, to: GetThreads.self) })
     }()
+
+    /// OpenBLAS 0.3.21 (Debian 12) does not know recent Intel cores (e.g. Sapphire/Emerald Rapids) and falls back to
+    /// its SSE3 "Prescott" kernels there (3× slower here); on a processor with AVX2 and FMA this asks for its Haswell
+    /// kernels (by setting OPENBLAS_CORETYPE, unless it is set). Takes effect only if called before the library is
+    /// first opened in the process (commands call it first thing).
+    package static func preferAVX2Kernels() {
+        guard getenv("OPENBLAS_CORETYPE") == nil,
+              let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return }
+        let flags = Set(line.split(separator: " "))
+        if flags.contains("avx2") && flags.contains("fma") { setenv("OPENBLAS_CORETYPE", "Haswell", 0) }
+    }
 
     /// Running solves and the library's thread count before the first of them.
     private static let state = Mutex<(running: Int, saved: Int32)>((0, 0))
@@ -66,6 +84,16 @@ struct SamplingBLAS: @unchecked Sendable {
             }
         }
         return try body()
+    }
+
+    /// Solves A x = b by LU with partial pivoting (`dgesv_`) for the column-major n × n `matrix` (overwritten by its
+    /// factors); `rightSide` is overwritten by x. False when A is singular or the library has no LAPACK.
+    func solve(columnMajor matrix: UnsafeMutablePointer<Double>, n: Int, rightSide: UnsafeMutablePointer<Double>,
+               pivots: UnsafeMutablePointer<Int32>) -> Bool {
+        guard let dgesv else { return false }
+        var size = Int32(n), columns: Int32 = 1, leading = Int32(max(n, 1)), info: Int32 = 0
+        dgesv(&size, &columns, matrix, &leading, pivots, rightSide, &leading, &info)
+        return info == 0
     }
 
     /// η (rows × n, row-major, holding ξ on entry) ← ξ Lᵀ for the lower triangular L (n × n, row-major).
