@@ -9,6 +9,7 @@ struct EcosystemDynamicsRecord: Encodable {
     let paths: Int, repetitions: Int, seed: UInt64, damping: Double, tolerance: Double, acceleration: Int, jitter: Double
     let iterations: [Int], residuals: [Double]
     let clippedWeight: Double
+    let linearAlgebra: String
     let finalMean: Double, finalMeanError: Double, finalSecondMoment: Double, finalSecondMomentError: Double
     let seconds: Double
     let version: String
@@ -16,7 +17,7 @@ struct EcosystemDynamicsRecord: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case mu, sigma, gamma, lambda, tMax = "t_max", dt, start, paths, repetitions, seed, damping, tolerance, acceleration, jitter
-        case iterations, residuals, clippedWeight = "clipped_weight", finalMean = "final_m", finalMeanError = "final_m_error"
+        case iterations, residuals, clippedWeight = "clipped_weight", linearAlgebra = "linear_algebra", finalMean = "final_m", finalMeanError = "final_m_error"
         case finalSecondMoment = "final_C", finalSecondMomentError = "final_C_error", seconds, version, files
     }
 }
@@ -72,6 +73,10 @@ struct EcosystemDynamics: ParsableCommand {
             transform: ArgumentValue.number)
     var jitter: Double = 1e-10
 
+    @Flag(name: .customLong("blas"), inversion: .prefixedNo,
+          help: "Use an optimised BLAS (OpenBLAS/BLIS) for the dense products when one is found; --no-blas: the package's loops.")
+    var blas = true
+
     @Option(help: "Initial abundances: uniform (on (0, 1)) or constant:V.")
     var start: EcosystemStart = .constant(1)
 
@@ -99,6 +104,7 @@ struct EcosystemDynamics: ParsableCommand {
         options.threads = threads
         options.acceleration = acceleration
         options.jitter = jitter
+        options.usesBLAS = blas
         do {
             let problem = try EcosystemDynamicsProblem(model: try model.model(lambda: lambda), duration: tMax, step: dt,
                                                        start: start)
@@ -114,12 +120,14 @@ struct EcosystemDynamics: ParsableCommand {
     func validate() throws { _ = try configuration() }
 
     func run() throws {
+        if blas { SamplingBLAS.preferAVX2Kernels() }
         let (problem, options) = try configuration()
         try CommandSupport.checkOutputFolder(output)
         if FileManager.default.fileExists(atPath: folder.path) {
             for path in files { try AtomicFile.checkWritable(path) }
         }
         let showProgress = CommandSupport.showsProgress
+        let linearAlgebra = try SamplingDMFTSolver(options: options).linearAlgebraDescription
         let began = Date()
         let solution: SamplingSolution
         do {
@@ -153,13 +161,13 @@ struct EcosystemDynamics: ParsableCommand {
             mu: model.mu, sigma: model.sigma, gamma: model.gamma, lambda: lambda, tMax: tMax, dt: dt,
             start: start.description, paths: paths, repetitions: repetitions, seed: seed, damping: damping,
             tolerance: tolerance, acceleration: acceleration, jitter: jitter, iterations: solution.reports.map(\.iterations), residuals: solution.reports.map(\.residual),
-            clippedWeight: solution.clippedWeight, finalMean: k.mean[n - 1], finalMeanError: e.mean[n - 1],
+            clippedWeight: solution.clippedWeight, linearAlgebra: linearAlgebra, finalMean: k.mean[n - 1], finalMeanError: e.mean[n - 1],
             finalSecondMoment: k.covariance[n * n - 1], finalSecondMomentError: e.covariance[n * n - 1],
             seconds: seconds, version: PackageInfo.version, files: Array(files.prefix(2)))
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: files[2])
         print("ecosystem dynamics μ = \(model.mu), σ = \(model.sigma), γ = \(model.gamma), λ = \(lambda): \(n) times (dt = \(dt)), "
               + "\(repetitions) × \(paths) paths, iterations \(solution.reports.map(\.iterations)), "
-              + String(format: "residual ≤ %.1e, %.2f s", solution.report.residual, seconds))
+              + String(format: "residual ≤ %.1e, %.2f s", solution.report.residual, seconds) + " (\(linearAlgebra))")
         print(String(format: "  at t = %g: m = %.6g ± %.2g, C(t,t) = %.6g ± %.2g", times[n - 1], k.mean[n - 1], e.mean[n - 1],
                      k.covariance[n * n - 1], e.covariance[n * n - 1]))
         for path in files { print("  wrote \(path)") }

@@ -147,6 +147,88 @@ public struct LotkaVolterraProcess: SampledSingleSiteProcess {
         }
     }
 
+    /// γ = 0 (closed-form response): r(t_k, t_j) = u_k v_j with u_k = N_k e^{−I_k}, v_j = e^{I_j}.
+    public var hasSeparableResponse: Bool { model.gamma == 0 && !generalResponse }
+
+    /// γ = 0: the path and the factors u_k = N_k e^{−I_k}, v_k = e^{I_k} of its response (see `separableResponse`).
+    public func integrate(path: Int, field: UnsafePointer<Double>, kernels: SamplingKernels, workspace: inout Workspace,
+                          observable: UnsafeMutablePointer<Double>, left: UnsafeMutablePointer<Double>,
+                          right: UnsafeMutablePointer<Double>) {
+        precondition(hasSeparableResponse, "the response is separable only for γ = 0")
+        kernels.mean.withUnsafeBufferPointer { m in
+            kernels.response.withUnsafeBufferPointer { chi in
+                trajectory(initial: initialAbundance(path), field: field, mean: m.baseAddress!, chi: chi.baseAddress!,
+                           into: observable, shift: nil)
+            }
+        }
+        responseFactors(observable, decaying: left, growing: right)
+    }
+
+    /// γ = 0: four paths at a time (`trajectories`), then the response factors of each.
+    public func integrate(paths first: Int, count: Int, fields: UnsafePointer<Double>, kernels: SamplingKernels,
+                          workspace: inout Workspace, observables: UnsafeMutablePointer<Double>,
+                          left: UnsafeMutablePointer<Double>, right: UnsafeMutablePointer<Double>) {
+        precondition(hasSeparableResponse, "the response is separable only for γ = 0")
+        let n = timeCount
+        kernels.mean.withUnsafeBufferPointer { m in
+            var p = 0
+            while p < count {
+                let group = min(4, count - p)
+                var initial = SIMD4<Double>(repeating: 1)
+                for q in 0..<group { initial[q] = initialAbundance(first + p + q) }
+                trajectories(group, initial: initial, fields: fields + p * n, mean: m.baseAddress!,
+                             into: observables + p * n)
+                p += group
+            }
+        }
+        for p in 0..<count {
+            responseFactors(observables + p * n, decaying: left + p * n, growing: right + p * n)
+        }
+    }
+
+    /// γ = 0, no growth-rate field: `count` ≤ 4 paths of `trajectory` advanced together (rows of `timeCount` values
+    /// in `fields` and `abundances`). Every lane does exactly the arithmetic of `trajectory` (the terms that vanish
+    /// at γ = 0, and λ/N at λ = 0, are left out: adding an exact zero changes no finite value), so the paths are
+    /// bitwise those of `trajectory`; the four independent chains of `exp` overlap in the processor.
+    func trajectories(_ count: Int, initial: SIMD4<Double>, fields: UnsafePointer<Double>, mean m: UnsafePointer<Double>,
+                      into abundances: UnsafeMutablePointer<Double>) {
+        let n = timeCount, dt = step, half = 0.5 * dt
+        let mu = model.mu, sigma = model.sigma, lambda = model.lambda
+        var y = SIMD4<Double>(log(initial[0]), log(initial[1]), log(initial[2]), log(initial[3]))
+        let f0p = fields, f1p = fields + (count > 1 ? n : 0), f2p = fields + (count > 2 ? 2 * n : 0)
+        let f3p = fields + (count > 3 ? 3 * n : 0)
+        for k in 0..<n {
+            let nk = SIMD4<Double>(exp(y[0]), exp(y[1]), exp(y[2]), exp(y[3]))
+            for q in 0..<count { abundances[q * n + k] = nk[q] }
+            if k == n - 1 { break }
+            let field0 = SIMD4<Double>(f0p[k], f1p[k], f2p[k], f3p[k])
+            let field1 = SIMD4<Double>(f0p[k + 1], f1p[k + 1], f2p[k + 1], f3p[k + 1])
+            var f0 = (1 - nk) - mu * m[k] - sigma * field0
+            if lambda != 0 { f0 += lambda / nk }
+            let z = y + dt * f0
+            let trial = SIMD4<Double>(exp(z[0]), exp(z[1]), exp(z[2]), exp(z[3]))
+            var f1 = (1 - trial) - mu * m[k + 1] - sigma * field1
+            if lambda != 0 { f1 += lambda / trial }
+            y += half * (f0 + f1)
+        }
+    }
+
+    /// I_k = ∫_0^{t_k}(N + λ/N) by trapezoid; u_k = N_k e^{−I_k} into `decaying`, v_k = e^{I_k} into `growing`.
+    @inline(__always)
+    func responseFactors(_ abundance: UnsafePointer<Double>, decaying: UnsafeMutablePointer<Double>,
+                         growing: UnsafeMutablePointer<Double>) {
+        let n = timeCount, dt = step, lambda = model.lambda
+        var integral = 0.0, previousRate = 0.0
+        for k in 0..<n {
+            let nk = abundance[k]
+            let rate = nk + lambda / nk
+            if k > 0 { integral += 0.5 * dt * (previousRate + rate) }
+            previousRate = rate
+            growing[k] = exp(integral)
+            decaying[k] = nk / growing[k]
+        }
+    }
+
     /// Heun in log N along `field` with the kernels m and χ; N_k into `abundance`. `shift` (tests) adds a growth-rate
     /// field h_k at the grid times.
     func trajectory(initial: Double, field: UnsafePointer<Double>, mean m: UnsafePointer<Double>,
@@ -190,18 +272,9 @@ public struct LotkaVolterraProcess: SampledSingleSiteProcess {
 
     /// γ = 0: r_kj = N_k exp(−∫_{t_j}^{t_k}(N + λ/N)) = (N_k e^{−I_k}) e^{I_j}, I by trapezoid; adds r to `response`.
     func separableResponse(_ workspace: Workspace, into response: UnsafeMutablePointer<Double>) {
-        let n = timeCount, dt = step, lambda = model.lambda
-        let abundance = workspace.abundance.baseAddress
+        let n = timeCount
         let growing = workspace.growing.baseAddress, decaying = workspace.decaying.baseAddress
-        var integral = 0.0, previousRate = 0.0
-        for k in 0..<n {
-            let nk = abundance[k]
-            let rate = nk + lambda / nk
-            if k > 0 { integral += 0.5 * dt * (previousRate + rate) }
-            previousRate = rate
-            growing[k] = exp(integral)
-            decaying[k] = nk / growing[k]
-        }
+        responseFactors(workspace.abundance.baseAddress, decaying: decaying, growing: growing)
         for k in 0..<n {
             let row = response + k * n, u = decaying[k]
             for j in 0...k { row[j] += u * growing[j] }

@@ -143,8 +143,9 @@ public struct EcosystemSimulationResult: Sendable, Codable {
 /// Each realisation k draws, from stream k of the seed, the pairs (α_ij, α_ji), i < j, as
 /// α_ij = μ/S + σ z₁/√S, α_ji = μ/S + σ(γ z₁ + √(1−γ²) z₂)/√S, then the initial state. It integrates
 /// dy_i/dt = 1 − N_i − Σ_j α_ij N_j + λ e^{−y_i}, y = log N, by RK4, recording m(t) and ⟨N²⟩(t). For λ = 0 it
-/// then takes the species with N_i(T) > 10⁻⁶ as survivors, solves (I + α_SS) N_S = 1 exactly (Gaussian elimination
-/// with partial pivoting), and repairs the set until every condition of the linear complementarity problem holds
+/// then takes the species with N_i(T) > 10⁻⁶ as survivors, solves (I + α_SS) N_S = 1 exactly (LU with partial
+/// pivoting: LAPACK `dgesv` of an optimised BLAS when one is installed, single-threaded; else the package's own
+/// elimination), and repairs the set until every condition of the linear complementarity problem holds
 /// (drop survivors with N ≤ 0, add extinct species that could invade: all violators at once, as an active-set
 /// Newton step, then one at a time if a set repeats), so the fixed point is exact, not the end of a long
 /// integration. Realisations run in parallel, each on one core; results do not depend on the threads.
@@ -181,6 +182,15 @@ public struct EcosystemSimulator: Sendable {
     ///
     /// - Throws: `EcosystemError.diverged` (unbounded growth), `.fixedPointNotFound`, `AllocationError`.
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> EcosystemSimulationResult {
+        // The survivor systems are solved by LAPACK when the optimised BLAS carries it, single-threaded inside each
+        // worker (so the result does not depend on the thread count).
+        if options.findsFixedPoint, model.lambda == 0, let lapack = SamplingBLAS.shared, lapack.dgesv != nil {
+            return try lapack.singleThreaded { try run(lapack: lapack, progress: progress) }
+        }
+        return try run(lapack: nil, progress: progress)
+    }
+
+    private func run(lapack: SamplingBLAS?, progress: (@Sendable (Int, Int) -> Void)?) throws -> EcosystemSimulationResult {
         let count = options.realisations
         let workers = max(1, min(options.threads, count))
         let matrixThreads = max(1, options.threads / workers)
@@ -191,7 +201,8 @@ public struct EcosystemSimulator: Sendable {
             body: { workspace, index -> Result<EcosystemRealisation, any Error> in
                 Result {
                     if workspace == nil {
-                        workspace = try EcosystemSimulationWorkspace(species: options.species, matrixThreads: matrixThreads)
+                        workspace = try EcosystemSimulationWorkspace(species: options.species, matrixThreads: matrixThreads,
+                                                                     lapack: lapack)
                     }
                     return try workspace!.realisation(index, model: model, options: options)
                 }
@@ -207,9 +218,14 @@ final class EcosystemSimulationWorkspace {
     let logAbundance, abundance, product, stage, slope, trial: AlignedBuffer
     let system: AlignedBuffer
     let rightSide: AlignedBuffer
+    /// LAPACK for the survivor systems (nil: the elimination loop below).
+    let lapack: SamplingBLAS?
+    let pivots: UnsafeMutablePointer<Int32>
 
-    init(species: Int, matrixThreads: Int) throws {
+    init(species: Int, matrixThreads: Int, lapack: SamplingBLAS? = nil) throws {
         self.species = species
+        self.lapack = lapack
+        pivots = .allocate(capacity: max(species, 1))
         matrix = try CouplingMatrix(size: species, backend: .vectorised, threads: matrixThreads)
         let ld = matrix.leadingDimension
         logAbundance = AlignedBuffer(count: ld)
@@ -221,6 +237,8 @@ final class EcosystemSimulationWorkspace {
         system = try AlignedBuffer(allocating: species * species, for: "the \(species) × \(species) survivor system")
         rightSide = AlignedBuffer(count: ld)
     }
+
+    deinit { pivots.deallocate() }
 
     /// Draws the interactions of realisation `index` (pairs i < j in row order) and its initial state.
     private func draw(_ index: Int, model: EcosystemModel, options: EcosystemSimulationOptions) {
@@ -331,6 +349,19 @@ final class EcosystemSimulationWorkspace {
         let n = members.count
         if n == 0 { return [] }
         let a = system.baseAddress, b = rightSide.baseAddress
+        if let lapack {
+            // Column-major copy of I + α_MM for LU with partial pivoting (`dgesv`).
+            for (c, j) in members.enumerated() {
+                let column = a + c * n
+                for (r, i) in members.enumerated() { column[r] = matrix[i, j] }
+                column[c] += 1
+                b[c] = 1
+            }
+            guard lapack.solve(columnMajor: a, n: n, rightSide: b, pivots: pivots) else {
+                return [Double](repeating: .nan, count: n)
+            }
+            return (0..<n).map { b[$0] }
+        }
         for (r, i) in members.enumerated() {
             let row = a + r * n
             for (c, j) in members.enumerated() { row[c] = matrix[i, j] }

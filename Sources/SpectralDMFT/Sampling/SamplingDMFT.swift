@@ -24,6 +24,46 @@ public protocol SampledSingleSiteProcess: Sendable {
     /// `response[k·timeCount + j]`.
     func integrate(path: Int, field: UnsafePointer<Double>, kernels: SamplingKernels, workspace: inout Workspace,
                    observable: UnsafeMutablePointer<Double>, response: UnsafeMutablePointer<Double>)
+    /// True when the response of every path factorises, r(t_k, t_j) = u_k v_j for j ≤ k (default: false). The engine
+    /// then calls `integrate(path:field:kernels:workspace:observable:left:right:)` and sums Σ u vᵀ itself (a
+    /// matrix product, done by BLAS when an optimised one is found).
+    var hasSeparableResponse: Bool { get }
+    /// Like `integrate(path:field:kernels:workspace:observable:response:)`, but writes the factors u_k and v_k of the
+    /// path's response r(t_k, t_j) = u_k v_j (j ≤ k) into `left` and `right` (`timeCount` values each) instead of
+    /// adding r to an accumulator. Called only when `hasSeparableResponse` is true.
+    func integrate(path: Int, field: UnsafePointer<Double>, kernels: SamplingKernels, workspace: inout Workspace,
+                   observable: UnsafeMutablePointer<Double>, left: UnsafeMutablePointer<Double>,
+                   right: UnsafeMutablePointer<Double>)
+    /// `integrate(path:field:kernels:workspace:observable:left:right:)` for the `count` paths `first`, `first` + 1, …;
+    /// `fields`, `observables`, `left` and `right` hold one row of `timeCount` values per path. A conformer may
+    /// integrate several paths together (independent instruction streams hide the latency of `exp`); the default
+    /// takes them one by one. Called only when `hasSeparableResponse` is true.
+    func integrate(paths first: Int, count: Int, fields: UnsafePointer<Double>, kernels: SamplingKernels,
+                   workspace: inout Workspace, observables: UnsafeMutablePointer<Double>,
+                   left: UnsafeMutablePointer<Double>, right: UnsafeMutablePointer<Double>)
+}
+
+extension SampledSingleSiteProcess {
+    /// Not separable unless a conformer says so.
+    public var hasSeparableResponse: Bool { false }
+
+    /// One path after the other.
+    public func integrate(paths first: Int, count: Int, fields: UnsafePointer<Double>, kernels: SamplingKernels,
+                          workspace: inout Workspace, observables: UnsafeMutablePointer<Double>,
+                          left: UnsafeMutablePointer<Double>, right: UnsafeMutablePointer<Double>) {
+        let n = timeCount
+        for p in 0..<count {
+            integrate(path: first + p, field: fields + p * n, kernels: kernels, workspace: &workspace,
+                      observable: observables + p * n, left: left + p * n, right: right + p * n)
+        }
+    }
+
+    /// Never called for a process whose `hasSeparableResponse` is false.
+    public func integrate(path: Int, field: UnsafePointer<Double>, kernels: SamplingKernels, workspace: inout Workspace,
+                          observable: UnsafeMutablePointer<Double>, left: UnsafeMutablePointer<Double>,
+                          right: UnsafeMutablePointer<Double>) {
+        preconditionFailure("integrate(path:field:kernels:workspace:observable:left:right:) needs hasSeparableResponse")
+    }
 }
 
 /// The self-consistent kernels of a sampling DMFT on the grid t_k = k·dt: m_k = ⟨x_k⟩, C_kj = ⟨x_k x_j⟩ (full,
@@ -49,30 +89,84 @@ public struct SamplingKernels: Sendable, Equatable, Codable {
     }
 }
 
-/// Options of `SamplingDMFTSolver`.
-public struct SamplingOptions: Sendable, Equatable, Codable {
+/// The settings of a damped Monte Carlo self-consistency that every sampling DMFT shares (the transient engine
+/// `SamplingDMFTSolver` and the stationary ecosystem solver): paths and repetitions of the common random numbers,
+/// the damped (optionally Anderson-accelerated) iteration and its stopping rule, and the worker threads.
+public struct SampledIterationOptions: Sendable, Equatable, Codable {
     /// Paths per repetition (≥ 2).
-    public var paths: Int = 10_000
-    /// Independent repetitions (new normal draws each); error bars are standard errors over them (≥ 2 for errors).
+    public var paths: Int
+    /// Independent repetitions (new draws each); error bars are standard errors over them (≥ 2 for errors).
     public var repetitions: Int = 4
-    /// Seed of the normal draws; repetition r uses streams 64r ….
+    /// Seed of the draws.
     public var seed: UInt64 = 1
-    /// Damping a of x ← (1 − a)x + a G(x), in (0, 1].
+    /// Damping (mixing parameter) a of x ← (1 − a)x + a G(x), in (0, 1].
     public var damping: Double = 0.5
-    /// Converged when max|G(x) − x| / max_k C_kk is at most this.
-    public var tolerance: Double = 1e-10
-    /// Iterations allowed per repetition.
-    public var maximumIterations: Int = 400
-    /// Worker threads.
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// Anderson acceleration depth M (0: plain damped iteration). With M > 0 the update is
-    /// x ← x + a f − Σ_i θ_i (ΔG_i − (1 − a) ΔF_i), f = G(x) − x, θ the least-squares fit of f by the last M
-    /// differences ΔF of f (ΔG of G); the history is cleared when the residual grows past 4× its best value.
-    /// The map is deterministic (common random numbers), so the accelerated iteration converges to the same fixed
-    /// point.
+    /// Anderson acceleration depth M (0: plain damped iteration).
     public var acceleration: Int = 0
+    /// Converged when the scaled residual max|G(x) − x| is at most this (> 0; each solver states its scale).
+    public var tolerance: Double
+    /// Sweeps allowed per repetition (≥ 1).
+    public var maximumIterations: Int
+    /// Worker threads (≥ 1).
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Settings with a solver's own defaults for `paths`, `tolerance` and `maximumIterations`.
+    public init(paths: Int, tolerance: Double, maximumIterations: Int) {
+        self.paths = paths
+        self.tolerance = tolerance
+        self.maximumIterations = maximumIterations
+    }
+
+    /// Checks every setting.
+    ///
+    /// - Throws: `SamplingError.invalidOption` for paths outside [2, 1e7], repetitions outside [1, 1000], damping
+    ///   outside (0, 1], a non-positive tolerance or iteration budget, threads < 1, acceleration outside [0, 20].
+    public func validate() throws {
+        func require(_ ok: Bool, _ name: String, _ value: Double, _ requirement: String) throws {
+            if !ok { throw SamplingError.invalidOption(name: name, value: value, requirement: requirement) }
+        }
+        try require(paths >= 2 && paths <= 10_000_000, "paths", Double(paths), "between 2 and 1e7")
+        try require(repetitions >= 1 && repetitions <= 1000, "repetitions", Double(repetitions), "between 1 and 1000")
+        try require(damping > 0 && damping <= 1, "damping", damping, "in (0, 1]")
+        try require(tolerance > 0, "tolerance", tolerance, "> 0")
+        try require(maximumIterations >= 1, "maximum iterations", Double(maximumIterations), ">= 1")
+        try require(threads >= 1, "threads", Double(threads), ">= 1")
+        try require(acceleration >= 0 && acceleration <= 20, "acceleration", Double(acceleration), "between 0 and 20")
+    }
+}
+
+/// Options of `SamplingDMFTSolver`: the shared iteration settings (`iteration`, defaults 10⁴ paths, tolerance
+/// 1e-10, 400 sweeps) and the engine's own jitter and BLAS switch.
+public struct SamplingOptions: Sendable, Equatable, Codable {
+    /// The iteration settings. Repetition r draws its normals from streams 64r …; the residual is scaled by
+    /// max_k C_kk. With Anderson acceleration (M > 0) the update is x ← x + a f − Σ_i θ_i (ΔG_i − (1 − a) ΔF_i),
+    /// f = G(x) − x, θ the least-squares fit of f by the last M differences ΔF of f (ΔG of G); the history is
+    /// cleared when the residual grows past 4× its best value. The map is deterministic (common random numbers),
+    /// so the accelerated iteration converges to the same fixed point.
+    public var iteration = SampledIterationOptions(paths: 10_000, tolerance: 1e-10, maximumIterations: 400)
+    /// `iteration.paths`.
+    public var paths: Int { get { iteration.paths } set { iteration.paths = newValue } }
+    /// `iteration.repetitions`.
+    public var repetitions: Int { get { iteration.repetitions } set { iteration.repetitions = newValue } }
+    /// `iteration.seed`.
+    public var seed: UInt64 { get { iteration.seed } set { iteration.seed = newValue } }
+    /// `iteration.damping`.
+    public var damping: Double { get { iteration.damping } set { iteration.damping = newValue } }
+    /// `iteration.tolerance`.
+    public var tolerance: Double { get { iteration.tolerance } set { iteration.tolerance = newValue } }
+    /// `iteration.maximumIterations`.
+    public var maximumIterations: Int { get { iteration.maximumIterations } set { iteration.maximumIterations = newValue } }
+    /// `iteration.threads`.
+    public var threads: Int { get { iteration.threads } set { iteration.threads = newValue } }
+    /// `iteration.acceleration` (Anderson depth M).
+    public var acceleration: Int { get { iteration.acceleration } set { iteration.acceleration = newValue } }
     /// Relative diagonal jitter ε of the Cholesky factorisation, C + ε max_k C_kk I (see `SamplingDMFTSolver`).
     public var jitter: Double = 1e-10
+    /// Use an optimised CBLAS (OpenBLAS or BLIS, found at run time) when there is one, for η = Lξ (`dtrmm`), the
+    /// second moment Σ x xᵀ (`dsyrk`) and a separable response Σ u vᵀ (`dgemm`), over blocks of 64 paths; false, or
+    /// no such library: the package's own loops over blocks of 4 paths. The two differ by rounding only (the
+    /// converged kernels by about the tolerance); each is independent of the thread count.
+    public var usesBLAS: Bool = true
 
     /// Default options.
     public init() {}
@@ -116,19 +210,10 @@ public struct SamplingDMFTSolver: Sendable {
     /// - Throws: `SamplingError.invalidOption` for paths < 2, repetitions < 1, damping outside (0, 1], a
     ///   non-positive tolerance or iteration budget, threads < 1.
     public init(options: SamplingOptions) throws {
-        func require(_ ok: Bool, _ name: String, _ value: Double, _ requirement: String) throws {
-            if !ok { throw SamplingError.invalidOption(name: name, value: value, requirement: requirement) }
+        try options.iteration.validate()
+        if !(options.jitter >= 0 && options.jitter <= 1e-3) {
+            throw SamplingError.invalidOption(name: "jitter", value: options.jitter, requirement: "in [0, 1e-3]")
         }
-        try require(options.paths >= 2 && options.paths <= 10_000_000, "paths", Double(options.paths), "between 2 and 1e7")
-        try require(options.repetitions >= 1 && options.repetitions <= 1000, "repetitions", Double(options.repetitions),
-                    "between 1 and 1000")
-        try require(options.damping > 0 && options.damping <= 1, "damping", options.damping, "in (0, 1]")
-        try require(options.tolerance > 0, "tolerance", options.tolerance, "> 0")
-        try require(options.maximumIterations >= 1, "maximum iterations", Double(options.maximumIterations), ">= 1")
-        try require(options.threads >= 1, "threads", Double(options.threads), ">= 1")
-        try require(options.jitter >= 0 && options.jitter <= 1e-3, "jitter", options.jitter, "in [0, 1e-3]")
-        try require(options.acceleration >= 0 && options.acceleration <= 20, "acceleration", Double(options.acceleration),
-                    "between 0 and 20")
         self.options = options
     }
 
@@ -141,13 +226,32 @@ public struct SamplingDMFTSolver: Sendable {
     public func solve<Process: SampledSingleSiteProcess>(
         _ process: Process, progress: ((Int, Int, Double) -> Void)? = nil
     ) throws -> SamplingSolution {
+        if options.usesBLAS, let blas = SamplingBLAS.shared {
+            return try blas.singleThreaded { try solve(process, blas: blas, progress: progress) }
+        }
+        return try solve(process, blas: nil, progress: progress)
+    }
+
+    /// The name of the dense linear algebra `solve` uses with these options: the BLAS's description, or the loops.
+    public var linearAlgebraDescription: String {
+        if options.usesBLAS, let blas = SamplingBLAS.shared { return blas.description }
+        return "package loops"
+    }
+
+    private func solve<Process: SampledSingleSiteProcess>(
+        _ process: Process, blas: SamplingBLAS?, progress: ((Int, Int, Double) -> Void)?
+    ) throws -> SamplingSolution {
         let n = process.timeCount, paths = options.paths
+        let block = blas == nil ? Self.block : Self.blasBlock
+        let separable = blas != nil && process.hasSeparableResponse
         let noise = AlignedBuffer(count: paths * n)
         let chunkCount = min(Self.chunks, paths)
         let bounds = (0...chunkCount).map { $0 * paths / chunkCount }
-        let lower = AlignedBuffer(count: n * n), factor = AlignedBuffer(count: n * n)
-        let field = (0..<chunkCount).map { _ in AlignedBuffer(count: Self.block * n) }
-        let observable = (0..<chunkCount).map { _ in AlignedBuffer(count: Self.block * n) }
+        let lower = AlignedBuffer(count: n * n), factor = AlignedBuffer(count: blas == nil ? n * n : 1)
+        let field = (0..<chunkCount).map { _ in AlignedBuffer(count: block * n) }
+        let observable = (0..<chunkCount).map { _ in AlignedBuffer(count: block * n) }
+        let left = (0..<chunkCount).map { _ in AlignedBuffer(count: separable ? block * n : 1) }
+        let right = (0..<chunkCount).map { _ in AlignedBuffer(count: separable ? block * n : 1) }
         let sums = (0..<chunkCount).map { _ in AlignedBuffer(count: n) }
         let seconds = (0..<chunkCount).map { _ in AlignedBuffer(count: n * n) }
         let responses = (0..<chunkCount).map { _ in AlignedBuffer(count: n * n) }
@@ -170,10 +274,11 @@ public struct SamplingDMFTSolver: Sendable {
             for iteration in 1...options.maximumIterations {
                 clipped = max(clipped, Self.cholesky(kernels.covariance, n: n, into: lower.baseAddress,
                                                           jitter: options.jitter))
-                Self.transpose(lower.baseAddress, n: n, into: factor.baseAddress)
-                let work = Work(process: process, kernels: kernels, noise: noise, factor: factor, field: field,
-                                observable: observable, sums: sums, seconds: seconds, responses: responses,
-                                workspaces: workspaces, bounds: bounds, n: n)
+                if blas == nil { Self.transpose(lower.baseAddress, n: n, into: factor.baseAddress) }
+                let work = Work(process: process, kernels: kernels, noise: noise, lower: lower, factor: factor,
+                                field: field, observable: observable, left: left, right: right, sums: sums,
+                                seconds: seconds, responses: responses, workspaces: workspaces, bounds: bounds, n: n,
+                                blas: blas, block: block, separable: separable)
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in work.run(chunk: c) }
                 Self.combine(sums: sums, seconds: seconds, responses: responses, n: n, paths: paths, into: &mapped)
                 guard mapped.mean.allSatisfy(\.isFinite), mapped.covariance.allSatisfy(\.isFinite),
@@ -238,27 +343,38 @@ public struct SamplingDMFTSolver: Sendable {
     /// Paths handled together: the field η = Lξ and the rank-one updates of ⟨x xᵀ⟩ read L and the accumulator once
     /// per block instead of once per path.
     static let block = 4
+    /// Paths per block of the BLAS route: one `dtrmm`, `dsyrk` (and `dgemm`) per block.
+    static let blasBlock = 64
 
     /// One sweep's shared state, handed to the chunks (each writes only its own buffers).
     private struct Work<Process: SampledSingleSiteProcess>: @unchecked Sendable {
         let process: Process
         let kernels: SamplingKernels
-        /// ξ, row per path; Lᵀ (row j holds column j of L, entries k ≥ j).
-        let noise, factor: AlignedBuffer
-        /// Per chunk: `block` fields and observables, the sum of x, of x xᵀ (lower triangle) and of the response.
-        let field, observable, sums, seconds, responses: [AlignedBuffer]
+        /// ξ, row per path; L (row-major, lower); Lᵀ (row j holds column j of L, entries k ≥ j; loops only).
+        let noise, lower, factor: AlignedBuffer
+        /// Per chunk: `block` fields, observables and response factors, the sum of x, of x xᵀ (lower triangle) and of
+        /// the response.
+        let field, observable, left, right, sums, seconds, responses: [AlignedBuffer]
         let workspaces: [WorkspaceBox<Process.Workspace>]
         let bounds: [Int]
         let n: Int
+        let blas: SamplingBLAS?
+        let block: Int
+        let separable: Bool
 
         func run(chunk c: Int) {
             let box = workspaces[c]
             let eta = field[c].baseAddress, x = observable[c].baseAddress
             let sum = sums[c].baseAddress, second = seconds[c].baseAddress, response = responses[c].baseAddress
-            let lt = UnsafePointer(factor.baseAddress)
-            let n = self.n, b = SamplingDMFTSolver.block
+            let n = self.n
             for i in 0..<n { sum[i] = 0 }
             for i in 0..<(n * n) { second[i] = 0; response[i] = 0 }
+            if let blas {
+                runBLAS(chunk: c, blas: blas)
+                return
+            }
+            let lt = UnsafePointer(factor.baseAddress)
+            let b = block
             var first = bounds[c]
             while first < bounds[c + 1] {
                 let count = min(b, bounds[c + 1] - first)
@@ -283,6 +399,39 @@ public struct SamplingDMFTSolver: Sendable {
                     let row = second + k * n
                     for j in 0...k { row[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j] }
                 }
+                first += count
+            }
+        }
+
+        /// The chunk's paths in blocks of `block`: η = ξ Lᵀ by `dtrmm`, the paths, Σ x xᵀ by `dsyrk` and (separable
+        /// response) Σ u vᵀ by `dgemm`, accumulated in the chunk's buffers in a fixed order.
+        func runBLAS(chunk c: Int, blas: SamplingBLAS) {
+            let box = workspaces[c]
+            let eta = field[c].baseAddress, x = observable[c].baseAddress
+            let u = left[c].baseAddress, v = right[c].baseAddress
+            let sum = sums[c].baseAddress, second = seconds[c].baseAddress, response = responses[c].baseAddress
+            let l = UnsafePointer(lower.baseAddress)
+            let n = self.n
+            var first = bounds[c]
+            while first < bounds[c + 1] {
+                let count = min(block, bounds[c + 1] - first)
+                eta.update(from: noise.baseAddress + first * n, count: count * n)
+                blas.multiplyByTransposedLower(l, n: n, rows: count, eta)
+                if separable {
+                    process.integrate(paths: first, count: count, fields: eta, kernels: kernels, workspace: &box.value,
+                                      observables: x, left: u, right: v)
+                } else {
+                    for p in 0..<count {
+                        process.integrate(path: first + p, field: eta + p * n, kernels: kernels, workspace: &box.value,
+                                          observable: x + p * n, response: response)
+                    }
+                }
+                for p in 0..<count {
+                    let row = x + p * n
+                    for k in 0..<n { sum[k] += row[k] }
+                }
+                blas.addGram(x, n: n, rows: count, into: second)
+                if separable { blas.addProduct(u, v, n: n, rows: count, into: response) }
                 first += count
             }
         }
