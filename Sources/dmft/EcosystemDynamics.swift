@@ -93,8 +93,7 @@ struct EcosystemDynamics: ParsableCommand {
     }
 
     func configuration() throws -> (EcosystemDynamicsProblem, SamplingOptions) {
-        let threads = requestedThreads ?? ProcessInfo.processInfo.activeProcessorCount
-        try ThreadCount.require(threads, named: "threads")
+        let threads = try EcosystemCommandSupport.threads(requestedThreads)
         var options = SamplingOptions()
         options.paths = paths
         options.repetitions = repetitions
@@ -105,15 +104,11 @@ struct EcosystemDynamics: ParsableCommand {
         options.acceleration = acceleration
         options.jitter = jitter
         options.usesBLAS = blas
-        do {
+        return try EcosystemCommandSupport.inputErrors {
             let problem = try EcosystemDynamicsProblem(model: try model.model(lambda: lambda), duration: tMax, step: dt,
                                                        start: start)
             _ = try SamplingDMFTSolver(options: options)
             return (problem, options)
-        } catch let error as EcosystemError {
-            throw InputError(error.description)
-        } catch let error as SamplingError {
-            throw InputError(error.description)
         }
     }
 
@@ -122,27 +117,14 @@ struct EcosystemDynamics: ParsableCommand {
     func run() throws {
         if blas { SamplingBLAS.preferAVX2Kernels() }
         let (problem, options) = try configuration()
-        try CommandSupport.checkOutputFolder(output)
-        if FileManager.default.fileExists(atPath: folder.path) {
-            for path in files { try AtomicFile.checkWritable(path) }
-        }
-        let showProgress = CommandSupport.showsProgress
+        try EcosystemCommandSupport.checkOutput(folder: output, files: files)
         let linearAlgebra = try SamplingDMFTSolver(options: options).linearAlgebraDescription
-        let began = Date()
-        let solution: SamplingSolution
-        do {
-            solution = try problem.solve(options: options) { repetition, iteration, residual in
-                if showProgress {
-                    CommandSupport.progress(String(format: "dynamics: repetition %d/%d, iteration %d, residual %.1e",
-                                                   repetition + 1, options.repetitions, iteration, residual))
-                }
+        let (solution, seconds) = try EcosystemCommandSupport.timedWithProgress { report in
+            try problem.solve(options: options) { repetition, iteration, residual in
+                report(String(format: "dynamics: repetition %d/%d, iteration %d, residual %.1e",
+                              repetition + 1, options.repetitions, iteration, residual))
             }
-        } catch {
-            if showProgress { CommandSupport.endProgress() }
-            throw error
         }
-        if showProgress { CommandSupport.endProgress() }
-        let seconds = Date().timeIntervalSince(began)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let n = solution.kernels.timeCount, times = solution.times
         let k = solution.kernels, e = solution.errors
