@@ -142,11 +142,11 @@ struct EcosystemStationaryComparison {
         let problem = try EcosystemStationaryProblem(model: model, step: setup.step, window: setup.window,
                                                      transient: setup.transient, maximumLag: setup.maximumLag)
         var options = EcosystemStationaryOptions()
-        options.paths = setup.paths
-        options.repetitions = setup.repetitions
-        options.seed = setup.seed
-        options.maximumIterations = setup.maximumIterations
-        options.threads = threads
+        options.iteration.paths = setup.paths
+        options.iteration.repetitions = setup.repetitions
+        options.iteration.seed = setup.seed
+        options.iteration.maximumIterations = setup.maximumIterations
+        options.iteration.threads = threads
         var solution: EcosystemStationarySolution?
         let dmftSeconds = try Timing.seconds { solution = try EcosystemStationarySolver(options: options).solve(problem) }
         var simulation = EcosystemSimulationOptions(species: setup.species)

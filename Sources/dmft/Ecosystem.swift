@@ -277,14 +277,7 @@ struct EcosystemSimulate: ParsableCommand {
             complementarityResidual: result.complementarityResidual,
             solves: lambda == 0 ? result.realisations.map { $0.fixedPoint?.solves ?? 0 } : nil,
             cavity: cavityRecord, seconds: seconds, version: PackageInfo.version, files: written)
-        if let recordPath {
-            try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath)
-            written.append(recordPath)
-        }
-        if format.json {
-            print(try JSONRecord.encode(record, snakeCase: false))
-            return
-        }
+        if try EcosystemCommandSupport.writeRecord(record, to: recordPath, written: &written, printJSON: format.json) { return }
         print("simulation S = \(species), μ = \(model.mu), σ = \(model.sigma), γ = \(model.gamma), λ = \(lambda): "
               + "\(seeds) seed\(seeds == 1 ? "" : "s"), RK4 in log N, dt = \(dt), t ≤ \(tMax), start \(start)")
         func line(_ name: String, _ estimate: EcosystemEstimate?, _ reference: Double?) {
@@ -359,14 +352,7 @@ extension EcosystemSimulate {
             nearExtinctFraction: E(measurement.nearExtinctFraction), meanFluctuation: measurement.meanFluctuation,
             seedC0: measurement.realisations.map { $0[0] }, seedM: measurement.realisationMeans,
             seedMFluctuation: measurement.realisationFluctuations, seconds: seconds, version: PackageInfo.version, files: written)
-        if let recordPath {
-            try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: recordPath)
-            written.append(recordPath)
-        }
-        if format.json {
-            print(try JSONRecord.encode(record, snakeCase: false))
-            return
-        }
+        if try EcosystemCommandSupport.writeRecord(record, to: recordPath, written: &written, printJSON: format.json) { return }
         print("stationary simulation S = \(species), μ = \(model.mu), σ = \(model.sigma), γ = \(model.gamma), λ = \(lambda): "
               + "\(seeds) seed\(seeds == 1 ? "" : "s"), RK4 in log N, dt = \(dt), window \(window) after \(transient)")
         print("  C(0) = \(measurement.secondMoment.shown), C∞ = \(measurement.plateau.shown), m = \(measurement.meanAbundance.shown)")

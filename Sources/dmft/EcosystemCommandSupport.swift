@@ -24,6 +24,18 @@ enum EcosystemCommandSupport {
         }
     }
 
+    /// Writes the run record to `path` when one is given (appending it to `written`) and, with `--json`, prints
+    /// it on one line; returns true when it was printed (the caller then prints nothing else).
+    static func writeRecord<Record: Encodable>(_ record: Record, to path: String?, written: inout [String],
+                                               printJSON: Bool) throws -> Bool {
+        if let path {
+            try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: path)
+            written.append(path)
+        }
+        if printJSON { print(try JSONRecord.encode(record, snakeCase: false)) }
+        return printJSON
+    }
+
     /// Before any work: the output folder's parent must exist, and the files that would be replaced must be
     /// writable.
     static func checkOutput(folder output: String, files: [String]) throws {

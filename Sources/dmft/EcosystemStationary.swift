@@ -103,14 +103,14 @@ struct EcosystemStationary: ParsableCommand {
     func configuration() throws -> (EcosystemStationaryProblem, EcosystemStationarySolver) {
         let threads = try EcosystemCommandSupport.threads(requestedThreads)
         var options = EcosystemStationaryOptions()
-        options.paths = paths
-        options.repetitions = repetitions
-        options.seed = seed
-        options.damping = damping
-        options.tolerance = tolerance
-        options.maximumIterations = maxIterations
-        options.andersonDepth = andersonDepth
-        options.threads = threads
+        options.iteration.paths = paths
+        options.iteration.repetitions = repetitions
+        options.iteration.seed = seed
+        options.iteration.damping = damping
+        options.iteration.tolerance = tolerance
+        options.iteration.maximumIterations = maxIterations
+        options.iteration.acceleration = andersonDepth
+        options.iteration.threads = threads
         return try EcosystemCommandSupport.inputErrors {
             let problem = try EcosystemStationaryProblem(
                 model: try model.model(lambda: lambda), step: dt, window: window, transient: transient, maximumLag: maxLag,
@@ -127,7 +127,7 @@ struct EcosystemStationary: ParsableCommand {
         let (solution, seconds) = try EcosystemCommandSupport.timedWithProgress { report in
             try solver.solve(problem) { repetition, iteration, residual in
                 report(String(format: "stationary: repetition %d/%d, sweep %d, residual %.1e",
-                              repetition + 1, solver.options.repetitions, iteration, residual))
+                              repetition + 1, solver.options.iteration.repetitions, iteration, residual))
             }
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

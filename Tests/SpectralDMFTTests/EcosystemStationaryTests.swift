@@ -83,14 +83,14 @@ import Testing
     /// the species is near extinction. (The statistics of 64 paths are far from production quality.)
     @Test func convergesOnASmallProblem() throws {
         var options = EcosystemStationaryOptions()
-        options.paths = 64
-        options.repetitions = 2
-        options.seed = 1
-        options.andersonDepth = 5
-        options.threads = 2
+        options.iteration.paths = 64
+        options.iteration.repetitions = 2
+        options.iteration.seed = 1
+        options.iteration.acceleration = 5
+        options.iteration.threads = 2
         let solution = try EcosystemStationarySolver(options: options).solve(try Self.smallProblem())
         #expect(solution.report.residual <= 1e-8)
-        options.threads = 1
+        options.iteration.threads = 1
         let serial = try EcosystemStationarySolver(options: options).solve(try Self.smallProblem())
         #expect(serial.correlation == solution.correlation)
         #expect(solution.secondMoment.mean - solution.plateau.mean > 0.01 * solution.secondMoment.mean)

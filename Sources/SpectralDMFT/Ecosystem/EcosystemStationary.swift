@@ -76,23 +76,13 @@ public struct EcosystemStationaryProblem: StationaryProblem {
 
 /// Options of `EcosystemStationarySolver`.
 public struct EcosystemStationaryOptions: Sendable, Equatable, Codable {
-    /// Paths (species) per repetition (≥ 2).
-    public var paths: Int = 1000
-    /// Independent repetitions (new draws each); error bars are standard errors over them.
-    public var repetitions: Int = 4
-    /// Seed; path p of repetition r draws from its own generator.
-    public var seed: UInt64 = 1
-    /// Damping (mixing parameter) a of the iteration, in (0, 1]: plain x ← (1 − a)x + aG(x), or Anderson mixing.
-    public var damping: Double = 0.5
-    /// Depth of Anderson mixing over past sweeps (0: plain damped iteration, the default: Anderson mixing stalled at
-    /// production size, plain damping 0.5 converged there in ~140 sweeps).
-    public var andersonDepth: Int = 0
-    /// Converged when max|G(x) − x| / C(0) ≤ this (x = (m, C(τ_0…τ_K))).
-    public var tolerance: Double = 1e-8
-    /// Sweeps allowed per repetition.
-    public var maximumIterations: Int = 300
-    /// Worker threads.
-    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// The iteration settings shared with the transient engine (`SampledIterationOptions`), with this solver's
+    /// defaults: 1000 paths (species) per repetition, 4 repetitions (new draws each; error bars are standard errors
+    /// over them), damping a = 0.5 of x ← (1 − a)x + aG(x), `acceleration` = Anderson depth 0 (plain damping:
+    /// Anderson mixing stalled at production size, plain damping 0.5 converged there in ~140 sweeps), converged when
+    /// max|G(x) − x| / C(0) ≤ 1e-8 (x = (m, C(τ_0…τ_K))), at most 300 sweeps per repetition. Path p of repetition r
+    /// draws from its own generator. This solver accepts up to 1e6 paths and an Anderson depth up to 50.
+    public var iteration = SampledIterationOptions(paths: 1000, tolerance: 1e-8, maximumIterations: 300)
 
     /// Default options.
     public init() {}
@@ -179,14 +169,14 @@ public struct EcosystemStationarySolver: StationarySolver {
         func require(_ ok: Bool, _ name: String, _ value: Double, _ requirement: String) throws {
             if !ok { throw SamplingError.invalidOption(name: name, value: value, requirement: requirement) }
         }
-        try require(options.paths >= 2 && options.paths <= 1_000_000, "paths", Double(options.paths), "between 2 and 1e6")
-        try require(options.repetitions >= 1 && options.repetitions <= 1000, "repetitions", Double(options.repetitions),
+        try require(options.iteration.paths >= 2 && options.iteration.paths <= 1_000_000, "paths", Double(options.iteration.paths), "between 2 and 1e6")
+        try require(options.iteration.repetitions >= 1 && options.iteration.repetitions <= 1000, "repetitions", Double(options.iteration.repetitions),
                     "between 1 and 1000")
-        try require(options.damping > 0 && options.damping <= 1, "damping", options.damping, "in (0, 1]")
-        try require(options.tolerance > 0, "tolerance", options.tolerance, "> 0")
-        try require(options.maximumIterations >= 1, "maximum iterations", Double(options.maximumIterations), ">= 1")
-        try require(options.threads >= 1, "threads", Double(options.threads), ">= 1")
-        try require((0...50).contains(options.andersonDepth), "anderson depth", Double(options.andersonDepth),
+        try require(options.iteration.damping > 0 && options.iteration.damping <= 1, "damping", options.iteration.damping, "in (0, 1]")
+        try require(options.iteration.tolerance > 0, "tolerance", options.iteration.tolerance, "> 0")
+        try require(options.iteration.maximumIterations >= 1, "maximum iterations", Double(options.iteration.maximumIterations), ">= 1")
+        try require(options.iteration.threads >= 1, "threads", Double(options.iteration.threads), ">= 1")
+        try require((0...50).contains(options.iteration.acceleration), "anderson depth", Double(options.iteration.acceleration),
                     "between 0 and 50")
         self.options = options
     }
@@ -212,7 +202,7 @@ public struct EcosystemStationarySolver: StationarySolver {
         let pathSteps = problem.transientSteps + problem.windowSteps
         var period = 8
         while period < pathSteps + lagCount + 1 { period *= 2 }
-        let paths = options.paths
+        let paths = options.iteration.paths
         let chunkCount = min(Self.chunks, paths)
         let bounds = (0...chunkCount).map { $0 * paths / chunkCount }
         let workspaces = try (0..<chunkCount).map { _ in
@@ -224,10 +214,10 @@ public struct EcosystemStationarySolver: StationarySolver {
         var reports: [ConvergenceReport] = []
         var clipped = 0.0
         let plateauStart = Int((0.75 * Double(lagCount - 1)).rounded())
-        let acceleration: Acceleration = options.andersonDepth > 0
-            ? .anderson(depth: options.andersonDepth, damping: options.damping) : .plain(damping: options.damping)
+        let acceleration: Acceleration = options.iteration.acceleration > 0
+            ? .anderson(depth: options.iteration.acceleration, damping: options.iteration.damping) : .plain(damping: options.iteration.damping)
         let iterator = FixedPointIterator(dimension: lagCount + 1, options: IterationOptions(
-            tolerance: options.tolerance, maximumIterations: options.maximumIterations, acceleration: acceleration))
+            tolerance: options.iteration.tolerance, maximumIterations: options.iteration.maximumIterations, acceleration: acceleration))
         let state = try AlignedBuffer(allocating: lagCount + 1, for: "the stationary kernel")
         var fluctuating = [Double](repeating: 0, count: lagCount)
         var sums = [Double](repeating: 0, count: lagCount)
@@ -236,7 +226,7 @@ public struct EcosystemStationarySolver: StationarySolver {
             let x = Double(j)
             return x <= rampStart ? 1 : x >= rampEnd ? 0 : 0.5 * (1 + cos(Double.pi * (x - rampStart) / (rampEnd - rampStart)))
         }
-        for repetition in 0..<options.repetitions {
+        for repetition in 0..<options.iteration.repetitions {
             // Initial guess: a decaying C on a plateau, at the scale of the competitive mean field; x = (m, C).
             let x = state.baseAddress
             x[0] = mean
@@ -253,10 +243,10 @@ public struct EcosystemStationarySolver: StationarySolver {
                 for j in 0..<lagCount { fluctuating[j] = (current[j + 1] - plateau) * taper[j] }
                 lastClipped = field.prepare(covariance: fluctuating)
                 // 3–4: the paths, in chunks.
-                let work = StationaryWork(problem: problem, seed: options.seed, repetition: repetition, mean: current[0],
+                let work = StationaryWork(problem: problem, seed: options.iteration.seed, repetition: repetition, mean: current[0],
                                           plateau: max(plateau, 0), field: field, workspaces: workspaces,
                                           bounds: bounds)
-                let threads = max(1, min(options.threads, chunkCount))
+                let threads = max(1, min(options.iteration.threads, chunkCount))
                 if threads == 1 {
                     for chunk in 0..<chunkCount { work.run(chunk: chunk) }
                 } else {

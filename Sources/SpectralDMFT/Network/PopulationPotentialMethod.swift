@@ -62,17 +62,23 @@ public enum PopulationPotentialMethod {
         return try solve(model, left: u, right: v, reducedNoise: sigma2)
     }
 
+    /// μ_k and M_k at X0 (variances u_k X0) by `selfConsistentMeans`, each call started from the previous answer.
+    static func warmStartedMeans(_ model: PopulationNetworkModel, left u: [Double])
+        -> (Double) throws -> (means: [Double], rates: [Double]) {
+        var warmMeans: [Double]?
+        return { x0 in
+            let solved = try model.selfConsistentMeans(variances: u.map { $0 * x0 }, start: warmMeans)
+            warmMeans = solved.means
+            return (solved.means, solved.rates)
+        }
+    }
+
     /// Solves (i)–(iii) with the factors given (used as well for the rank-one approximation of a general A, which
     /// gives `PopulationNetworkSolver` its start).
     static func solve(_ model: PopulationNetworkModel, left u: [Double], right v: [Double], reducedNoise sigma2: Double) throws -> Solution {
         let d = model.count
         let phis = model.populations.map(\.nonlinearity)
-        var warmMeans: [Double]?
-        func means(_ x0: Double) throws -> (means: [Double], rates: [Double]) {
-            let solved = try model.selfConsistentMeans(variances: u.map { $0 * x0 }, start: warmMeans)
-            warmMeans = solved.means
-            return (solved.means, solved.rates)
-        }
+        let means = warmStartedMeans(model, left: u)
         func staticAmplitude(_ x0: Double, _ mu: [Double]) -> Double? {
             GeneralPotentialMethod.smallerRoot(upper: x0) { x in
                 var value = x, derivative = 1.0
@@ -151,12 +157,7 @@ public enum PopulationPotentialMethod {
     static func start(_ model: PopulationNetworkModel, left u: [Double], right v: [Double], reducedNoise sigma2: Double) throws -> Solution {
         let d = model.count
         let phis = model.populations.map(\.nonlinearity)
-        var warmMeans: [Double]?
-        func means(_ x0: Double) throws -> (means: [Double], rates: [Double]) {
-            let solved = try model.selfConsistentMeans(variances: u.map { $0 * x0 }, start: warmMeans)
-            warmMeans = solved.means
-            return (solved.means, solved.rates)
-        }
+        let means = warmStartedMeans(model, left: u)
         func energy(_ x0: Double) throws -> (residual: Double, means: [Double], rates: [Double], infinity: Double, slope: Double)? {
             let (mu, rates) = try means(x0)
             var kernels: [MehlerSeries] = [], potentials: [MehlerSeries] = []

@@ -199,18 +199,22 @@ public struct SpikedQuenchSolution {
         Self.recoveryTime(times: times, overlaps: overlaps)
     }
 
+    /// The first time |m| reaches `level`, by linear interpolation between samples (nil if it never does).
+    static func firstCrossing(of level: Double, times: [Double], overlaps: [Double]) -> Double? {
+        for i in overlaps.indices where abs(overlaps[i]) >= level {
+            guard i > 0 else { return times[0] }
+            let a = abs(overlaps[i - 1]), b = abs(overlaps[i])
+            return times[i - 1] + (level - a) / (b - a) * (times[i] - times[i - 1])
+        }
+        return nil
+    }
+
     /// `recoveryTime` of a sampled m(t) on a uniform grid.
     public static func recoveryTime(times: [Double], overlaps: [Double]) -> Double? {
         guard let last = overlaps.last, abs(last) >= recoveryLevel, times.count >= 2 else { return nil }
         let unit = min(times.count - 1, max(1, Int((1 / (times[1] - times[0])).rounded())))
         guard abs(last - overlaps[overlaps.count - 1 - unit]) <= settledChange * abs(last) else { return nil }
-        let half = abs(last) / 2
-        for i in overlaps.indices where abs(overlaps[i]) >= half {
-            guard i > 0 else { return times[0] }
-            let a = abs(overlaps[i - 1]), b = abs(overlaps[i])
-            return times[i - 1] + (half - a) / (b - a) * (times[i] - times[i - 1])
-        }
-        return nil
+        return SpikedQuenchSolution.firstCrossing(of: abs(last) / 2, times: times, overlaps: overlaps)
     }
 }
 
@@ -330,12 +334,6 @@ extension LongTimeQuenchSolution {
               times.count == overlaps.count, times.count >= 2 else { return nil }
         guard let middle = times.lastIndex(where: { $0 <= end / 2 }),
               abs(last - overlaps[middle]) <= SpikedQuenchSolution.settledChange * abs(last) else { return nil }
-        let half = abs(last) / 2
-        for i in overlaps.indices where abs(overlaps[i]) >= half {
-            guard i > 0 else { return times[0] }
-            let a = abs(overlaps[i - 1]), b = abs(overlaps[i])
-            return times[i - 1] + (half - a) / (b - a) * (times[i] - times[i - 1])
-        }
-        return nil
+        return SpikedQuenchSolution.firstCrossing(of: abs(last) / 2, times: times, overlaps: overlaps)
     }
 }
