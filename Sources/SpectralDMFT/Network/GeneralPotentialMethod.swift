@@ -194,6 +194,16 @@ public enum GeneralPotentialMethod {
             let drop = g2 * (top - q) - 0.5 * (variance * variance - delta * delta) + sigma2 * sigma2 / 8
             return 2 * u / (2 * max(drop, 1e-300)).squareRoot()
         }
+        return invertLagIntegral(lags: lags, end: end, speed: speed).map { u in
+            guard let u else { return solution.staticVariance }
+            return variance - u * u
+        }
+    }
+
+    /// The inversion of τ(u) = ∫_0^u (dτ/du') du' shared by both potential routes: composite 16-point Gauss–Legendre
+    /// on panels [a, a + (end − a)/2] that halve the distance to `end` (at most 200), then Brent's method inside the
+    /// panel that holds |lag|. Returns u at each lag (0 at lag 0; nil past the last panel, i.e. at the static value).
+    static func invertLagIntegral(lags: [Double], end: Double, speed: (Double) -> Double) -> [Double?] {
         let rule = GaussLegendre.sixteen
         func integral(_ a: Double, _ b: Double) -> Double {
             var sum = 0.0
@@ -211,11 +221,10 @@ public enum GeneralPotentialMethod {
         }
         return lags.map { lag in
             let target = abs(lag)
-            if target == 0 { return variance }
-            guard let panel = panels.first(where: { $0.tauB >= target }) else { return solution.staticVariance }
-            let u = RootFinding.brent({ u in panel.tauA + integral(panel.a, u) - target },
-                                      lower: panel.a, upper: panel.b, absoluteTolerance: 1e-15 * end) ?? .nan
-            return variance - u * u
+            if target == 0 { return 0 }
+            guard let panel = panels.first(where: { $0.tauB >= target }) else { return nil }
+            return RootFinding.brent({ u in panel.tauA + integral(panel.a, u) - target },
+                                     lower: panel.a, upper: panel.b, absoluteTolerance: 1e-15 * end) ?? .nan
         }
     }
 }

@@ -219,27 +219,8 @@ public enum PopulationPotentialMethod {
             }
             return 2 * w / (2 * max(drop, 1e-300)).squareRoot()
         }
-        let rule = GaussLegendre.sixteen
-        func integral(_ a: Double, _ b: Double) -> Double {
-            var sum = 0.0
-            for i in 0..<16 { sum += rule.weights[i] * speed(0.5 * (a + b) + 0.5 * (b - a) * rule.nodes[i]) }
-            return 0.5 * (b - a) * sum
-        }
-        let maximum = lags.map(abs).max() ?? 0
-        var panels: [(a: Double, b: Double, tauA: Double, tauB: Double)] = []
-        var a = 0.0, tau = 0.0
-        while tau < maximum && panels.count < 200 {
-            let b = a + 0.5 * (end - a)
-            let next = tau + integral(a, b)
-            panels.append((a, b, tau, next))
-            a = b; tau = next
-        }
-        return lags.map { lag in
-            let target = abs(lag)
-            if target == 0 { return x0 }
-            guard let panel = panels.first(where: { $0.tauB >= target }) else { return solution.staticAmplitude }
-            let w = RootFinding.brent({ w in panel.tauA + integral(panel.a, w) - target },
-                                      lower: panel.a, upper: panel.b, absoluteTolerance: 1e-15 * end) ?? .nan
+        return GeneralPotentialMethod.invertLagIntegral(lags: lags, end: end, speed: speed).map { w in
+            guard let w else { return solution.staticAmplitude }
             return x0 - w * w
         }
     }
