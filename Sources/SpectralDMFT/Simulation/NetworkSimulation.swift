@@ -329,16 +329,6 @@ public final class NetworkSimulator {
             if let progress, done % reportEvery == 0 { progress(Double(done) * dt, Double(totalSteps) * dt) }
         }
 
-        for stepIndex in 0..<plan.transientSteps {
-            advance()
-            if tangent && (stepIndex + 1) % plan.stepsPerRenormalisation == 0 { network.normaliseTangent() }
-            report(stepIndex + 1)
-        }
-        guard network.state.allSatisfy({ $0.isFinite }) else {
-            throw SimulationError.diverged(realisation: index, time: Double(plan.transientSteps) * dt)
-        }
-        if tangent { network.normaliseTangent() }
-
         accumulator.reset()
         let rowCapacity = accumulator.blockLength + plan.maximumLagSamples
         var filled = 0
@@ -354,27 +344,8 @@ public final class NetworkSimulator {
                 filled = plan.maximumLagSamples
             }
         }
-        record()
-        var logGrowth = 0.0
-        var sinceRenormalisation = 0
-        for stepIndex in 0..<plan.measuredSteps {
-            advance()
-            if tangent {
-                sinceRenormalisation += 1
-                if sinceRenormalisation == plan.stepsPerRenormalisation {
-                    logGrowth += network.normaliseTangent()
-                    sinceRenormalisation = 0
-                }
-            }
-            if (stepIndex + 1) % plan.stepsPerSample == 0 {
-                record()
-                if !network.state.allSatisfy({ $0.isFinite }) {
-                    throw SimulationError.diverged(realisation: index, time: Double(plan.transientSteps + stepIndex + 1) * dt)
-                }
-            }
-            report(plan.transientSteps + stepIndex + 1)
-        }
-        if tangent && sinceRenormalisation > 0 { logGrowth += network.normaliseTangent() }
+        let logGrowth = try network.runSteps(plan: plan, realisation: index, tangent: tangent,
+                                             advance: advance, sample: record, report: report)
         for unit in 0..<n { accumulator.addSeries(rows + unit, stride: ld, count: filled) }
 
         let sums = accumulator.lagSums()

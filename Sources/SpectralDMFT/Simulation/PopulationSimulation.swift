@@ -170,16 +170,6 @@ package final class PopulationNetworkSimulator {
         func report(_ done: Int) {
             if let progress, done % reportEvery == 0 { progress(Double(done) * dt, Double(totalSteps) * dt) }
         }
-        for stepIndex in 0..<plan.transientSteps {
-            advance()
-            if tangent && (stepIndex + 1) % plan.stepsPerRenormalisation == 0 { network.normaliseTangent() }
-            report(stepIndex + 1)
-        }
-        guard network.state.allSatisfy({ $0.isFinite }) else {
-            throw SimulationError.diverged(realisation: index, time: Double(plan.transientSteps) * dt)
-        }
-        if tangent { network.normaliseTangent() }
-        var logGrowth = 0.0, sinceRenormalisation = 0
         for accumulator in accumulators { accumulator.reset() }
         let blockLength = accumulators[0].blockLength
         let rowCapacity = blockLength + plan.maximumLagSamples
@@ -206,25 +196,8 @@ package final class PopulationNetworkSimulator {
                 filled = plan.maximumLagSamples
             }
         }
-        record()
-        for stepIndex in 0..<plan.measuredSteps {
-            advance()
-            if tangent {
-                sinceRenormalisation += 1
-                if sinceRenormalisation == plan.stepsPerRenormalisation {
-                    logGrowth += network.normaliseTangent()
-                    sinceRenormalisation = 0
-                }
-            }
-            if (stepIndex + 1) % plan.stepsPerSample == 0 {
-                record()
-                if !network.state.allSatisfy({ $0.isFinite }) {
-                    throw SimulationError.diverged(realisation: index, time: Double(plan.transientSteps + stepIndex + 1) * dt)
-                }
-            }
-            report(plan.transientSteps + stepIndex + 1)
-        }
-        if tangent && sinceRenormalisation > 0 { logGrowth += network.normaliseTangent() }
+        let logGrowth = try network.runSteps(plan: plan, realisation: index, tangent: tangent,
+                                             advance: advance, sample: record, report: report)
         for (k, range) in ranges.enumerated() {
             for unit in range { accumulators[k].addSeries(rows + unit, stride: ld, count: filled) }
         }
