@@ -61,27 +61,13 @@ package final class FiniteNetwork {
     /// A network of `size` units with all couplings zero and `h = u = 0`; draw them with `draw(using:)`.
     ///
     /// - Throws: `SimulationError.invalidSize` for `size < 2` or `> 16384`, `.blasUnavailable` as `CouplingMatrix`.
-    package init(model: NetworkModel, size: Int, backend: MatrixVectorBackend = .automatic,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    package convenience init(model: NetworkModel, size: Int, backend: MatrixVectorBackend = .automatic,
+                             threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         guard size >= 2 && size <= SimulationLimits.maximumSize else { throw SimulationError.invalidSize(size) }
-        self.model = model
-        spec = nil
-        ranges = [0..<size]
-        bias = nil
-        self.size = size
-        couplings = try CouplingMatrix(size: size, backend: backend, threads: threads)
-        stride = couplings.leadingDimension
-        current = AlignedBuffer(count: 2 * stride)
-        stage = AlignedBuffer(count: 2 * stride)
-        slope = AlignedBuffer(count: 2 * stride)
-        slopeSum = AlignedBuffer(count: 2 * stride)
-        activity = AlignedBuffer(count: 2 * stride)
-        product = AlignedBuffer(count: 2 * stride)
-        if model.nonlinearity.name == "tanh" {
-            kernel = .tanh
-        } else {
-            kernel = .general(model.nonlinearity.function, model.nonlinearity.derivative)
-        }
+        let kernel: Kernel = model.nonlinearity.name == "tanh"
+            ? .tanh : .general(model.nonlinearity.function, model.nonlinearity.derivative)
+        try self.init(model: model, spec: nil, ranges: [0..<size], size: size, kernel: kernel, biases: nil,
+                      backend: backend, threads: threads)
     }
 
     /// A network of `size` units made from `spec` (populations, biases, mean couplings, η), couplings zero and
@@ -89,15 +75,26 @@ package final class FiniteNetwork {
     ///
     /// - Throws: `SimulationError.invalidSize` for `size < 2 D` or `> 16384` (every population needs 2 units),
     ///   `.blasUnavailable` as `CouplingMatrix`.
-    package init(spec: PopulationNetworkSpec, size: Int, backend: MatrixVectorBackend = .automatic,
-                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    package convenience init(spec: PopulationNetworkSpec, size: Int, backend: MatrixVectorBackend = .automatic,
+                             threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         guard size >= 2 && size <= SimulationLimits.maximumSize else { throw SimulationError.invalidSize(size) }
         let ranges = spec.ranges(size: size)
         guard ranges.allSatisfy({ $0.count >= 2 }) else { throw SimulationError.invalidSize(size) }
-        model = nil
+        let kernel: Kernel = .populations(ranges.indices.map {
+            (ranges[$0], spec.nonlinearities[$0].function, spec.nonlinearities[$0].derivative)
+        })
+        try self.init(model: nil, spec: spec, ranges: ranges, size: size, kernel: kernel,
+                      biases: spec.biases.allSatisfy({ $0 == 0 }) ? nil : spec.biases, backend: backend, threads: threads)
+    }
+
+    /// The buffers of a network of `size` units; `biases` holds h0 per population of `ranges` (nil: all 0).
+    private init(model: NetworkModel?, spec: PopulationNetworkSpec?, ranges: [Range<Int>], size: Int, kernel: Kernel,
+                 biases: [Double]?, backend: MatrixVectorBackend, threads: Int) throws {
+        self.model = model
         self.spec = spec
         self.ranges = ranges
         self.size = size
+        self.kernel = kernel
         couplings = try CouplingMatrix(size: size, backend: backend, threads: threads)
         stride = couplings.leadingDimension
         current = AlignedBuffer(count: 2 * stride)
@@ -106,13 +103,12 @@ package final class FiniteNetwork {
         slopeSum = AlignedBuffer(count: 2 * stride)
         activity = AlignedBuffer(count: 2 * stride)
         product = AlignedBuffer(count: 2 * stride)
-        kernel = .populations(ranges.indices.map { (ranges[$0], spec.nonlinearities[$0].function, spec.nonlinearities[$0].derivative) })
-        if spec.biases.allSatisfy({ $0 == 0 }) {
-            bias = nil
-        } else {
+        if let biases {
             let values = AlignedBuffer(count: stride)
-            for (k, range) in ranges.enumerated() { for i in range { values[i] = spec.biases[k] } }
+            for (k, range) in ranges.enumerated() { for i in range { values[i] = biases[k] } }
             bias = values
+        } else {
+            bias = nil
         }
     }
 
