@@ -26,6 +26,7 @@ enum LongTimeValidation {
         try highTemperature(record)
         try zeroTemperatureFlags(record)
         try agingFluctuationDissipationSlope(record)
+        try equilibriumStart(record)
     }
 
     static func solve(_ mixture: PSpinMixture, T: Double, M: Int, tMax: Double, waitingTimes: [Double] = [],
