@@ -118,8 +118,8 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
         --checkpoint-interval seconds; --resume FILE continues it with outputs identical to an uninterrupted run, \
         and refuses a checkpoint of other parameters with one line. Examples:
           dmft pspin age --p 3 --T 0.4 --t-max 1e4 --block-size 256 --error-bar --output age04
-          dmft pspin age --p 3 --T 0.8 --start-T 1 --t-max 100 --checkpoint c.bin --output hot
-          dmft pspin age --p 3 --T 0.8 --start-T 1 --t-max 100 --checkpoint c.bin --resume c.bin --output hot
+          dmft pspin age --p 3 --T 0.8 --start-T 1 --t-max 100 --checkpoint c --output hot
+          dmft pspin age --p 3 --T 0.8 --start-T 1 --t-max 100 --checkpoint c --resume c --output hot
         """
     )
 
