@@ -16,6 +16,8 @@ import SpectralDMFT
 /// 6. The analysis of long runs: the exponent α of E − E_th for p = 2, T = 0 on [1, 1e2] against the same fit
 ///    of the closed form (on [1e2, 1e4], E − E_th < 4e-3 is not large against the error 2e-4 and the fit gives
 ///    α = 0.72 instead of 1.00), and the FD slope dχ/dC (0.1 ≤ C ≤ 0.5) at t_w = 1024, p = 3, T = 0.4, against −βx.
+/// 7. The equilibrium start (LongTimeEquilibriumStartValidation.swift): stationarity at T' = T = 0.8 and the quench
+///    T' = 1 → T = 0.8 against the uniform integrator with an equilibrium history.
 enum LongTimeValidation {
     static let area = "long-time"
 
@@ -26,6 +28,7 @@ enum LongTimeValidation {
         try highTemperature(record)
         try zeroTemperatureFlags(record)
         try agingFluctuationDissipationSlope(record)
+        try equilibriumStart(record)
     }
 
     static func solve(_ mixture: PSpinMixture, T: Double, M: Int, tMax: Double, waitingTimes: [Double] = [],

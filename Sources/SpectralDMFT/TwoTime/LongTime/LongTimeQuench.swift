@@ -79,6 +79,10 @@ public struct LongTimeQuench: Sendable, Equatable {
     /// docs/PHYSICS.md §2.9, whose signal term is −N f(m) with the same f as the noise). 0 (the default): no signal,
     /// m ≡ 0 and the run is the plain quench bit for bit.
     public let initialOverlap: Double
+    /// T' > T_d: the start is drawn from the Boltzmann measure at T' (an equilibrated paramagnet, annealed average;
+    /// docs/PHYSICS.md §2.8, equilibrium start); nil (the default): a random start, the run bit for bit as without
+    /// this option. With T' = T the run is stationary (equilibrium dynamics at T).
+    public let initialTemperature: Double?
 
     /// The quench of `mixture` from a random start to `temperature`; with `initialOverlap` m₀ ≠ 0 the loss gains the
     /// signal term −N f(m) and the run integrates m(t) (`SpikedQuench.longTime`):
@@ -86,18 +90,46 @@ public struct LongTimeQuench: Sendable, Equatable {
     ///     ∂_t C(t,t') = [terms above] + f'(m(t)) m(t'),   ∂_t m = −μ m + f'(m) − ∫_0^t f''(C(t,s)) m(s) d_sχ(t,s),
     ///     μ(t) = [above] + f'(m) m,   E(t)/N = [above] − f(m).
     ///
-    /// - Throws: `TwoTimeError.invalidParameter` for T negative or not finite, m₀ not finite or |m₀| > 1.
-    public init(mixture: PSpinMixture, temperature: Double, initialOverlap: Double = 0) throws {
+    /// With `initialTemperature` T' the start is an equilibrium configuration at T' > T_d (β' = 1/T'): averaging over
+    /// it (annealed, exact in the paramagnet) adds to the loss the mean −β' N f(C(t,0)), a signal term whose
+    /// "signal" is the start itself (m(t) → C(t,0), the column t' = 0 of the block, never decimated):
+    ///
+    ///     ∂_t C(t,t') = [terms above] + β' f'(C(t,0)) C(t',0),   μ(t) = [above] + β' f'(C(t,0)) C(t,0),
+    ///     E(t)/N = [above] − β' f(C(t,0));   the χ equation is unchanged (causality).
+    ///
+    /// At t = 0, μ = T + β' f'(1) and E/N = −β' f(1): with T' = T the equilibrium values at all t.
+    ///
+    /// - Throws: `TwoTimeError.invalidParameter` for T negative or not finite, m₀ not finite or |m₀| > 1, T' not
+    ///   finite or T' ≤ T_d of the mixture (below T_d the Boltzmann measure is not the paramagnet the annealed
+    ///   average assumes), or T' together with m₀ ≠ 0.
+    public init(mixture: PSpinMixture, temperature: Double, initialOverlap: Double = 0,
+                initialTemperature: Double? = nil) throws {
         guard temperature.isFinite, temperature >= 0 else {
             throw TwoTimeError.invalidParameter(name: "T", value: temperature, requirement: "a finite number >= 0")
         }
         guard initialOverlap.isFinite, abs(initialOverlap) <= 1 else {
             throw TwoTimeError.invalidParameter(name: "m0", value: initialOverlap, requirement: "in [-1, 1]")
         }
+        if let initialTemperature {
+            let transition = mixture.dynamicalTransition.temperature
+            guard initialTemperature.isFinite, initialTemperature > transition else {
+                throw TwoTimeError.invalidParameter(
+                    name: "initial temperature T'", value: initialTemperature,
+                    requirement: "a finite number > T_d = \(transition) (an equilibrium start above the dynamical transition)")
+            }
+            guard initialOverlap == 0 else {
+                throw TwoTimeError.invalidParameter(name: "m0", value: initialOverlap,
+                                                    requirement: "0 with an equilibrium start (initial temperature)")
+            }
+        }
         self.mixture = mixture
         self.temperature = temperature
         self.initialOverlap = initialOverlap
+        self.initialTemperature = initialTemperature
     }
+
+    /// β' = 1/T' of an equilibrium start; 0 for a random start (the extra terms vanish).
+    var startInverseTemperature: Double { initialTemperature.map { 1 / $0 } ?? 0 }
 
     /// The threshold energy E_th = −√(2c(p−1)/p) of a pure mixture f = c q^p/2 (the T = 0 asymptote of a quench
     /// from a random start); nil for a mixture of several degrees.
@@ -306,6 +338,10 @@ public final class LongTimeQuenchSolver {
     public var stopsOnceRecovered = false
     /// Worker threads for the column loop (default: the active processors, at most 8).
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Write checkpoints during `solve` (nil, the default: none). See `LongTimeCheckpointPolicy`.
+    public var checkpointPolicy: LongTimeCheckpointPolicy?
+    /// Test hook: stop with `LongTimeRunInterrupted` after this many checkpoints were written (nil: never).
+    package var stopsAfterCheckpoints: Int?
     /// Diagnosis: exact near-diagonal values (LongTimeNearDiagonalOracle.swift); nil in every real run.
     package var nearDiagonalOracle: (any LongTimeNearDiagonalOracle)?
 
@@ -339,16 +375,25 @@ public final class LongTimeQuenchSolver {
     /// Bytes of the stored blocks (independent of t_max).
     public var memoryBytes: Int { (2 * stride * stride + 3 * stride + 8 * stride) * 8 }
 
-    /// Integrates to t_max.
+    /// Integrates to t_max, writing checkpoints by `checkpointPolicy`.
     ///
-    /// - Parameter progress: called after each block with (t, E(t)).
-    public func solve(progress: ((Double, Double) -> Void)? = nil) throws -> LongTimeQuenchSolution {
+    /// - Parameters:
+    ///   - checkpoint: a checkpoint of this problem and options to continue from (bit-identical to a run that was
+    ///     never interrupted); nil: start at t = 0.
+    ///   - progress: called after each block with (t, E(t)).
+    /// - Throws: `TwoTimeError.checkpointMismatch` for a checkpoint of another problem or other options (nothing
+    ///   is computed or written), `.unreadableCheckpoint` for an inconsistent one, and the errors of a run.
+    public func solve(resumingFrom checkpoint: LongTimeCheckpoint? = nil,
+                      progress: ((Double, Double) -> Void)? = nil) throws -> LongTimeQuenchSolution {
         let T = problem.temperature
         let h0 = options.initialStep
         let half = M / 2
         var solution = LongTimeQuenchSolution(mixture: problem.mixture, temperature: T, options: options)
         // E_th bounds the energy of the m = 0 landscape only: a run that finds a signal goes below it.
-        let threshold = T == 0 && problem.initialOverlap == 0 ? problem.thresholdEnergy : nil
+        let threshold = T == 0 && problem.initialOverlap == 0 && problem.initialTemperature == nil
+            ? problem.thresholdEnergy : nil
+        // E(t) falls after a quench to T ≤ T' (a random start is T' = ∞); a heating run (T' < T) rises.
+        let measuresEnergyRise = problem.initialTemperature.map { $0 >= T } ?? true
         var flags = LongTimeFlags()
         flags.tolerance = flagTolerance
 
@@ -356,6 +401,24 @@ public final class LongTimeQuenchSolver {
         let exponents = options.waitingTimes.map { Int((log2($0 / h0)).rounded()) }
         solution.waitingCuts = exponents.map { LongTimeWaitingCut(waitingTime: h0 * exp2(Double($0))) }
 
+        var block = 0
+        var h = h0
+        var totalPasses = 0
+        var worstChange = 0.0
+        var firstRow = half + 1
+        var previousSeconds = 0.0
+        var lowestEnergy = 0.0
+        if let checkpoint {
+            let state = try restore(checkpoint, into: &solution)
+            block = Int(state[0])
+            h = state[1]
+            firstRow = Int(state[2])
+            totalPasses = Int(state[3])
+            worstChange = state[4]
+            lowestEnergy = state[5]
+            previousSeconds = state[6]
+            flags = solution.flags
+        } else {
         // First half block: the exact short-time form.
         for i in 0...half {
             for j in 0...i {
@@ -373,20 +436,21 @@ public final class LongTimeQuenchSolver {
             solution.overlaps.append(overlap[i])
         }
 
-        var block = 0
-        var h = h0
-        var totalPasses = 0
-        var worstChange = 0.0
+        lowestEnergy = solution.samples.map(\.energy).min()!
+        }
+        let began = Date()
+        var lastCheckpoint = began
+        var rowsSinceCheckpoint = 0
+        var checkpointsWritten = 0
         let newC = [Double](repeating: 0, count: stride)
         let newX = [Double](repeating: 0, count: stride)
         var bufferC = newC, bufferX = newX
         var rowA1 = [Double](repeating: 0, count: stride)
         var rowA2 = [Double](repeating: 0, count: stride)
         var rowDX = [Double](repeating: 0, count: stride)
-        var lowestEnergy = solution.samples.map(\.energy).min()!
 
         outer: while true {
-            for i in (half + 1)...M {
+            for i in firstRow..<(M + 1) {
                 let passes: Int, change: Double
                 do {
                     (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
@@ -408,7 +472,9 @@ public final class LongTimeQuenchSolver {
                 var excess = -1.0
                 for j in 0..<i { excess = max(excess, C[i * stride + j] - 1) }
                 flags.largestCorrelationExcess = max(flags.largestCorrelationExcess, excess)
-                flags.largestEnergyRise = max(flags.largestEnergyRise ?? -.infinity, e - lowestEnergy)
+                if measuresEnergyRise {
+                    flags.largestEnergyRise = max(flags.largestEnergyRise ?? -.infinity, e - lowestEnergy)
+                }
                 lowestEnergy = min(lowestEnergy, e)
                 if T == 0 {
                     if let threshold { flags.largestDropBelowThreshold = max(flags.largestDropBelowThreshold ?? -.infinity, threshold - e) }
@@ -432,7 +498,26 @@ public final class LongTimeQuenchSolver {
                                         (0...i).map { X[i * stride + $0] })
                     break outer
                 }
+                // Checkpoint: the state after row i (the next row is i + 1; i = M: decimation comes next).
+                rowsSinceCheckpoint += 1
+                if let policy = checkpointPolicy,
+                   policy.everyRows.map({ rowsSinceCheckpoint >= $0 }) ?? false
+                    || policy.everySeconds.map({ Date().timeIntervalSince(lastCheckpoint) >= $0 }) ?? false {
+                    solution.flags = flags
+                    solution.doublings = block
+                    solution.report = ConvergenceReport(method: "", iterations: totalPasses, residual: worstChange)
+                    let state = [Double(block), h, Double(i + 1), Double(totalPasses), worstChange, lowestEnergy,
+                                 previousSeconds + Date().timeIntervalSince(began)]
+                    do { try writeCheckpoint(policy, solution: solution, state: state) } catch {
+                        policy.onFailure?(CheckpointFailure(path: policy.path, time: t, reason: "\(error)"))
+                    }
+                    rowsSinceCheckpoint = 0
+                    lastCheckpoint = Date()
+                    checkpointsWritten += 1
+                    if let stop = stopsAfterCheckpoints, checkpointsWritten >= stop { throw LongTimeRunInterrupted() }
+                }
             }
+            firstRow = half + 1
             progress?(Double(M) * h, solution.samples.last!.energy)
             decimate()
             block += 1
@@ -449,8 +534,15 @@ public final class LongTimeQuenchSolver {
     /// μ and E of row i from its stored values (trapezoid in the χ parametrisation).
     func multiplierAndEnergy(row i: Int) -> (Double, Double) {
         var mu = problem.temperature, energy = 0.0
-        guard i > 0 else { return (mu, 0) }
         let base = i * stride
+        // Equilibrium start: β' f'(C(t,0)) C(t,0) in μ, −β' f(C(t,0)) in E (absent for a random start).
+        let betaStart = problem.startInverseTemperature
+        if betaStart != 0 {
+            let c0 = C[base]
+            mu += betaStart * polynomial.derivatives(c0).0 * c0
+            energy -= betaStart * problem.mixture.f(c0)
+        }
+        guard i > 0 else { return (mu, energy) }
         var (f1Prev, f2Prev) = polynomial.derivatives(C[base])
         var gPrev = f1Prev + C[base] * f2Prev
         for l in 1...i {
@@ -499,6 +591,7 @@ public final class LongTimeQuenchSolver {
                   a1: inout [Double], a2: inout [Double], dx: inout [Double]) throws -> (Int, Double) {
         let s = stride
         let T = problem.temperature
+        let betaStart = problem.startInverseTemperature
         // Diagonal, lag h and the interval means: carried from the previous row.
         C[i * s + i] = 1
         X[i * s + i] = 0
@@ -544,6 +637,13 @@ public final class LongTimeQuenchSolver {
             let m = overlap[i]
             let (signalForce, _) = polynomial.derivatives(m)
             mu += signalForce * m
+            // Equilibrium start: the start acts as a signal of strength β', m(t) → C(t,0) (0 for a random start).
+            var startForce = 0.0
+            if betaStart != 0 {
+                let c0 = C[i * s]
+                startForce = betaStart * polynomial.derivatives(c0).0
+                mu += startForce * c0
+            }
             let denominator = 1.5 / h + mu - kappa
             let changes = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers)
             defer { changes.deallocate() }
@@ -561,7 +661,7 @@ public final class LongTimeQuenchSolver {
                                    dxd: dxdBuffer.baseAddress!, f1: a1Buffer.baseAddress!, f2: a2Buffer.baseAddress!,
                                    d: dxBuffer.baseAddress!, oc: outC.baseAddress!, ox: outX.baseAddress!,
                                    changes: changes.baseAddress!, row: i, stride: s, step: h, denominator: denominator,
-                                   m: overlapBuffer.baseAddress!, signalForce: signalForce)
+                                   m: overlapBuffer.baseAddress!, signalForce: signalForce, startForce: startForce)
                 if workers == 1 {
                     Self.sweep(task, columns: 0..<columns, worker: 0)
                 } else {
@@ -636,6 +736,8 @@ public final class LongTimeQuenchSolver {
         let row: Int, stride: Int, step: Double, denominator: Double
         /// m(t_l) of the block's rows and f'(m(t_i)) (spiked model; 0 without a signal).
         let m: UnsafePointer<Double>, signalForce: Double
+        /// β' f'(C(t_i, 0)) of an equilibrium start (0 for a random start); multiplies C(t_j, 0).
+        let startForce: Double
     }
 
     /// One Jacobi pass over `columns` of row `task.row`: the new C(t_i, t_j), χ(t_i, t_j) from the stored values.
@@ -675,6 +777,8 @@ public final class LongTimeQuenchSolver {
             i3 -= 0.5 * f2[i - 1] * x[(i - 1) * s + j] * d[i]
             // Signal (spiked model): f'(m(t)) m(t') (+0 without a signal).
             i2 += task.signalForce * task.m[j]
+            // Equilibrium start: β' f'(C(t,0)) C(t',0) (skipped for a random start, which stays bit for bit).
+            if task.startForce != 0 { i2 += task.startForce * c[j * s] }
             let newC: Double, newX: Double
             if j == i - 2 {
                 // Lag 2h: BDF1 from lag h; BDF2 would reach back to the diagonal value, across the fast part.
