@@ -307,9 +307,10 @@ extension KinkedGaussian {
 /// `C(s; Δ0, μ) ≈ C(s; b) + (Δ0 − Δ0_b) ∂_Δ0 C + (μ − μ_b) ∂_μ C`, while (Δ0, μ) stay within 1e-4 (relative) of the
 /// base and the lags reached stay inside [0, top]. That is the case for the Newton–Krylov directional derivatives
 /// (the perturbations are ~1e-7 relative), so a table is built once per Newton step instead of once per map
-/// evaluation. The linearisation error, ≲ 1e-8 relative, is removed by the solvers' second pass, which starts with
-/// an exact table at the converged state and takes Newton steps far below the threshold (error ≲ 1e-16); the second
-/// pass is skipped when the first ended within `exactRadius` of the base (error ≲ 1e-12).
+/// evaluation. The linearisation error, ≲ 1e-8 relative, is removed by the solvers' later stages: a first stage
+/// to the residual `stageTolerance`, a rebuild there (unless within `exactRadius` of the base), a second stage to
+/// the tolerance, and a third from an exact table only if the second ended farther than `exactRadius` from its base
+/// (error of the first-order table within that radius ≲ 1e-12).
 package final class GeneralKernelTable {
     static let size = 28
     /// Threads that share a table's double integrals (at most 2: the machines this runs on have 2 cores; inside a
@@ -320,6 +321,10 @@ package final class GeneralKernelTable {
     /// Relative distance from the base within which the first-order table is exact to ~1e-12 (the neglected term is
     /// second order): a solve that converged this close to its table's base needs no pass from an exact table.
     static let exactRadius = 1e-6
+    /// The solvers' first stage stops at this scaled residual (or at their tolerance when looser); the table is then
+    /// rebuilt at that state unless it is within `exactRadius` of its base, and the solve continues to the tolerance,
+    /// so that it ends within ~1e-7 of the last base and needs no further pass from an exact table.
+    static let stageTolerance = 1e-7
     private var base = [Double](repeating: 0, count: size)
     private var varianceSlope = [Double](repeating: 0, count: size)
     private var meanSlope = [Double](repeating: 0, count: size)

@@ -65,8 +65,9 @@ public struct GeneralNetworkSolution: StationarySolution, Codable {
 /// `C_φ(Δ; Δ0, μ)` is tabulated as a Chebyshev series in s = √(Δ0 − Δ) on [0, 1.1 √(Δ0 − min_j Δ_j)] (28 double
 /// integrals split at the kinks, `KinkedGaussian`), with its derivatives in Δ0 and μ, once per Newton step
 /// (`GeneralKernelTable`: reused to first order by the directional derivatives; a second Newton–Krylov pass from an
-/// exact table makes the answer the exact map's fixed point, skipped when the first pass ended within
-/// `GeneralKernelTable.exactRadius` = 1e-6 of its table's base, where the first-order table is exact to ~1e-12): in s the kernel is smooth even for kinked φ, whose
+/// exact table makes the answer the exact map's fixed point; the solve is staged so that it ends within
+/// `GeneralKernelTable.exactRadius` = 1e-6 of its last table's base, where the first-order table is exact to ~1e-12,
+/// and needs no such pass): in s the kernel is smooth even for kinked φ, whose
 /// kernel has an s³ cusp. Endpoint corrections of the transform: the noise kink `C'(0⁺) = −(σ²/2)⟨φ'²⟩`, and for a
 /// kinked φ at σ = 0 the jump of the third derivative, `C'''(0⁺) = 4 Σ_k J_k² p(k) (a/2)^{3/2}/√π` (J_k the jump of
 /// φ' at kink k, p the N(μ, Δ0) density, a = g²⟨φ²⟩ − Δ0); the scheme is then spectral (smooth φ, σ = 0), O(dt⁶)
@@ -230,17 +231,19 @@ public final class GeneralNetworkSolver: StationarySolver {
             next[count] = h0 + j0 * rate
             return variance
         }
-        // Pass 1 reuses each table within a Newton step; pass 2 restarts from an exact table at the converged state,
-        // unless pass 1 ended within `exactRadius` of its table's base (the linearisation error is then below 1e-12).
+        // Stage 1 (to the residual `stageTolerance`) reuses each table within a Newton step; stage 2 goes on to the
+        // tolerance from a table rebuilt there unless it is within `exactRadius`; stage 3, from an exact table, runs
+        // only if stage 2 ended farther than `exactRadius` from its base (the first-order error is then ≳ 1e-12).
         table.invalidate()
-        let first = try iterator.solve(state: state, map: map)
-        var report = first
-        if table.distance(variance: state[0], mean: state[count]) > GeneralKernelTable.exactRadius {
-            table.invalidate()
-            let second = try iterator.solve(state: state, map: map)
-            report = ConvergenceReport(method: second.method, iterations: first.iterations + second.iterations,
-                                       residual: second.residual, residualHistory: first.residualHistory + second.residualHistory)
+        var reports = [try iterator.solve(state: state, tolerance: max(options.tolerance, GeneralKernelTable.stageTolerance), map: map)]
+        for _ in 0..<2 {
+            let far = table.distance(variance: state[0], mean: state[count]) > GeneralKernelTable.exactRadius
+            if far { table.invalidate() } else if reports.count > 1 { break }
+            reports.append(try iterator.solve(state: state, map: map))
         }
+        let last = reports[reports.count - 1]
+        var report = ConvergenceReport(method: last.method, iterations: reports.reduce(0) { $0 + $1.iterations },
+                                       residual: last.residual, residualHistory: reports.flatMap(\.residualHistory))
         report.method += ", DCT-I box with static mode"
         let all = state.array
         let correlation = Array(all[0..<count])

@@ -319,16 +319,21 @@ public final class PopulationNetworkSolver: StationarySolver {
             }
             return scale
         }
-        // As in `GeneralNetworkSolver`: pass 2 from exact tables unless pass 1 ended within `exactRadius` of every base.
+        // Staged as in `GeneralNetworkSolver`: to `stageTolerance`, then to the tolerance from tables rebuilt unless
+        // within `exactRadius`, then from exact tables only if some population ended farther than that.
         for table in tables { table.invalidate() }
-        let first = try iterator.solve(state: state, map: map)
-        var report = first
-        if (0..<d).contains(where: { tables[$0].distance(variance: state[$0 * n], mean: state[d * n + $0]) > GeneralKernelTable.exactRadius }) {
-            for table in tables { table.invalidate() }
-            let second = try iterator.solve(state: state, map: map)
-            report = ConvergenceReport(method: second.method, iterations: first.iterations + second.iterations,
-                                       residual: second.residual, residualHistory: first.residualHistory + second.residualHistory)
+        var reports = [try iterator.solve(state: state, tolerance: max(options.tolerance, GeneralKernelTable.stageTolerance), map: map)]
+        for _ in 0..<2 {
+            var far = false
+            for l in 0..<d where tables[l].distance(variance: state[l * n], mean: state[d * n + l]) > GeneralKernelTable.exactRadius {
+                far = true; tables[l].invalidate()
+            }
+            if !far && reports.count > 1 { break }
+            reports.append(try iterator.solve(state: state, map: map))
         }
+        let last = reports[reports.count - 1]
+        var report = ConvergenceReport(method: last.method, iterations: reports.reduce(0) { $0 + $1.iterations },
+                                       residual: last.residual, residualHistory: reports.flatMap(\.residualHistory))
         report.method += ", DCT-I box with static modes, \(d) populations"
         let all = state.array
         var correlations: [[Double]] = [], spectra: [[Double]] = [], states: [PopulationState] = []
