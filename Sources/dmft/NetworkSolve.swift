@@ -161,14 +161,19 @@ struct NetworkSolve: ParsableCommand {
 
     /// The general one-population network: Δ(τ) with its static part Δ∞, μ and M.
     private func runGeneral(_ phi: Nonlinearity) throws {
-        guard !lyapunov else { throw InputError("--lyapunov is not available for a non-odd --phi, --bias or --mean-coupling yet") }
         guard acceleration == .newtonKrylov else { throw InputError("--acceleration \(acceleration.rawValue) is not available for the general network solver (Newton–Krylov only)") }
         let (spectrumPath, recordPath) = outputPaths()
         for path in [output, spectrumPath, recordPath].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
         let start = Date()
+        // --lyapunov caps the lag step at 0.05 (the automatic step is 0.1 only for σ = 0 and a smooth φ).
+        let cappedStep = step ?? (lyapunov && model.noise == 0 && phi.kinks.isEmpty ? 0.05 : nil)
         let solution = try GeneralNetworkSolve.solve(coupling: model.coupling, noise: model.noise, options: general,
-                                                     phi: phi, step: step, window: window, tolerance: tolerance,
+                                                     phi: phi, step: cappedStep, window: window, tolerance: tolerance,
                                                      maxIterations: maxIterations)
+        let exponent = lyapunov ? try LyapunovExponent.computeByPopulations(
+            model: try GeneralNetworkModel(coupling: model.coupling, noise: model.noise, bias: general.bias,
+                                           meanCoupling: general.meanCoupling, nonlinearity: phi),
+            solution: solution) : nil
         let seconds = Date().timeIntervalSince(start)
         let grid = solution.grid
         let written = try writeTables(lags: solution.lags, correlation: solution.correlation,
@@ -178,7 +183,8 @@ struct NetworkSolve: ParsableCommand {
             delta0: solution.variance, decorrelationTime: solution.decorrelationTime,
             iterations: solution.report.iterations, residual: solution.report.residual, seconds: seconds,
             step: grid.step, window: grid.window, points: grid.count, acceleration: solution.report.method,
-            lambdaMax: nil, lambdaMaxError: nil, tolerance: tolerance, version: PackageInfo.version, files: written)
+            lambdaMax: exponent?.lambdaMax, lambdaMaxError: exponent?.lambdaMaxError, tolerance: tolerance,
+            version: PackageInfo.version, files: written)
         record.h0 = solution.bias; record.j0 = solution.meanCoupling
         record.mu = solution.mean; record.meanRate = solution.rate; record.deltaInf = solution.staticVariance
         if let recordPath {
@@ -191,6 +197,7 @@ struct NetworkSolve: ParsableCommand {
             print("  Δ0 = \(solution.variance), Δ∞ = \(solution.staticVariance)")
             print("  μ = \(solution.mean), M = ⟨φ⟩ = \(solution.rate)")
             print("  τ½ = \(solution.decorrelationTime)   (Δ(τ½) − Δ∞ = (Δ0 − Δ∞)/2)")
+            if let exponent { print("  λ_max = \(exponent.lambdaMax) ± \(exponent.lambdaMaxError)") }
             print("  \(solution.report.iterations) map evaluations, residual \(solution.report.residual), "
                   + String(format: "%.1f ms", seconds * 1000) + " (grid dt = \(grid.step), window \(grid.window))")
             for path in written { print("  wrote \(path)") }

@@ -121,6 +121,29 @@ struct GeneralNetworkTests {
         }
     }
 
+    @Test("dmft network solve --lyapunov with --phi/--bias/--mean-coupling: λ_max as through a one-population --model file")
+    func lyapunovCommandLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lyapunov-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("one.json")
+        try """
+        {"populations": [{"name": "A", "fraction": 1, "phi": "relu-tanh", "bias": 0.5, "noise": 0}],
+         "g": [[3]], "J0": [[-1]], "eta": 0}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let direct = try runTool(["network", "solve", "--g", "3", "--phi", "relu-tanh", "--bias", "0.5", "--mean-coupling", "-1",
+                                  "--lyapunov", "--json"])
+        #expect(direct.status == 0, "stderr: \(direct.error)")
+        let viaFile = try runTool(["network", "solve", "--model", file.path, "--scale", "1", "--lyapunov", "--json"])
+        #expect(viaFile.status == 0, "stderr: \(viaFile.error)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(direct.output.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(viaFile.output.utf8)) as? [String: Any])
+        let lambda = try #require(a["lambda_max"] as? Double), error = try #require(a["lambda_max_error"] as? Double)
+        let reference = try #require(b["lambda_max"] as? Double)
+        // Same model, same solver and tangent code: the two routes agree to rounding; the chaotic state grows (λ > 0).
+        #expect(abs(lambda - reference) <= 1e-12 && lambda > 0.01 && error < 1e-4, "\(lambda) vs \(reference) ± \(error)")
+    }
+
     @Test("dmft network solve --bias: the general solver's Δ∞, μ, M in the JSON; bad input is one Error line")
     func commandLine() throws {
         let result = try runTool(["network", "solve", "--g", "2", "--phi", "tanh", "--bias", "0.5", "--json"])
@@ -138,7 +161,6 @@ struct GeneralNetworkTests {
                           ["network", "transition", "--phi", "logistic", "--sigma", "0.5"],
                           ["network", "scan", "--g-min", "1.5", "--g-max", "2", "--steps", "2", "--phi", "relu-tanh", "--lyapunov",
                            "--output", FileManager.default.temporaryDirectory.appendingPathComponent("never.csv").path],
-                          ["network", "solve", "--g", "2", "--phi", "relu-tanh", "--lyapunov"],
                           ["network", "solve", "--g", "2", "--bias", "nan"]] {
             let bad = try runTool(arguments)
             let lines = bad.error.split(separator: "\n")

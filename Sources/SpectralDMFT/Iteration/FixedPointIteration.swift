@@ -138,13 +138,17 @@ package final class FixedPointIterator {
     ///   - progress: called after each evaluation with (iteration, residual).
     ///   - map: evaluates `G(x)` into its second argument and returns the scale of the residual
     ///     (e.g. the variance, so that the tolerance is relative).
+    ///   - tolerance: overrides `options.tolerance` for this solve (nil: the options' tolerance).
     /// - Throws: `ConvergenceError` when the tolerance is not reached or the map is not finite.
     package func solve(
         state: AlignedBuffer,
         progress: ((Int, Double) -> Void)? = nil,
+        tolerance: Double? = nil,
         map: (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) throws -> Double
     ) throws -> ConvergenceReport {
         precondition(state.count == dimension)
+        var options = self.options
+        if let tolerance { options.tolerance = tolerance }
         if let newton {
             return try newton.solve(state: state, mapped: mapped, options: options, progress: progress, map: map)
         }

@@ -57,7 +57,7 @@ public struct GeneralNetworkModel: StationaryProblem {
     /// `solve()` on the automatic grid with `step` and/or `window` overridden when given, and the solver's options.
     ///
     /// The chaotic or noise-driven branch starts from `GeneralPotentialMethod`'s equations solved cheaply (Mehler
-    /// series, ~1e-6; they give the window 38/κ and the initial profile); when that start or the spectral solve
+    /// series, ~1e-6; they give the window 32/κ and the initial profile); when that start or the spectral solve
     /// from it fails, the accurate potential method supplies the start instead. The answer is the spectral scheme's
     /// own fixed point either way.
     ///
@@ -307,8 +307,10 @@ extension KinkedGaussian {
 /// `C(s; Δ0, μ) ≈ C(s; b) + (Δ0 − Δ0_b) ∂_Δ0 C + (μ − μ_b) ∂_μ C`, while (Δ0, μ) stay within 1e-4 (relative) of the
 /// base and the lags reached stay inside [0, top]. That is the case for the Newton–Krylov directional derivatives
 /// (the perturbations are ~1e-7 relative), so a table is built once per Newton step instead of once per map
-/// evaluation. The linearisation error, ≲ 1e-8 relative, is removed by the solvers' second pass, which starts with
-/// an exact table at the converged state and takes Newton steps far below the threshold (error ≲ 1e-16).
+/// evaluation. The linearisation error, ≲ 1e-8 relative, is removed by the solvers' later stages: a first stage
+/// to the residual `stageTolerance`, a rebuild there (unless within `exactRadius` of the base), a second stage to
+/// the tolerance, and a third from an exact table only if the second ended farther than `exactRadius` from its base
+/// (error of the first-order table within that radius ≲ 1e-12).
 package final class GeneralKernelTable {
     static let size = 28
     /// Threads that share a table's double integrals (at most 2: the machines this runs on have 2 cores; inside a
@@ -316,6 +318,13 @@ package final class GeneralKernelTable {
     static let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))
     /// Relative distance from the base within which the table is reused.
     static let reuse = 1e-4
+    /// Relative distance from the base within which the first-order table is exact to ~1e-12 (the neglected term is
+    /// second order): a solve that converged this close to its table's base needs no pass from an exact table.
+    static let exactRadius = 1e-6
+    /// The solvers' first stage stops at this scaled residual (or at their tolerance when looser); the table is then
+    /// rebuilt at that state unless it is within `exactRadius` of its base, and the solve continues to the tolerance,
+    /// so that it ends within ~1e-7 of the last base and needs no further pass from an exact table.
+    static let stageTolerance = 1e-7
     private var base = [Double](repeating: 0, count: size)
     private var varianceSlope = [Double](repeating: 0, count: size)
     private var meanSlope = [Double](repeating: 0, count: size)
@@ -332,6 +341,14 @@ package final class GeneralKernelTable {
 
     /// Forces a rebuild at the next `prepare`.
     func invalidate() { baseVariance = .nan }
+
+    /// The distance of (variance, mean) from the table's base, relative as in `prepare`'s reuse test (infinite when
+    /// there is no linearised table).
+    func distance(variance: Double, mean: Double) -> Double {
+        guard baseVariance.isFinite, linear else { return .infinity }
+        let meanScale = max(abs(baseMean), baseVariance.squareRoot(), 1e-300)
+        return max(abs(variance - baseVariance) / baseVariance, abs(mean - baseMean) / meanScale)
+    }
 
     /// Makes `coefficients` describe C at (variance, mean) on [0, top] with top ≥ `requiredTop`.
     func prepare(_ phi: Nonlinearity, variance: Double, mean: Double, requiredTop: Double) {
@@ -399,6 +416,37 @@ package final class GeneralKernelTable {
             b2 = b1; b1 = b0
         }
         return t * b1 - b2 + c[0]
+    }
+
+    /// `out[j] = evaluate(c, s: √max(variance − lags[j], 0), top: top)` for j < count: the same arithmetic as
+    /// `evaluate` lane by lane (bit-identical results), four lags at a time so that the four Clenshaw recurrences
+    /// run side by side instead of one latency-bound chain per lag.
+    static func evaluate(_ c: UnsafeBufferPointer<Double>, top: Double, variance: Double,
+                         lags: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
+        let terms = c.count
+        var j = 0
+        let zero = SIMD4<Double>(repeating: 0), upper = SIMD4<Double>(repeating: top)
+        let two = SIMD4<Double>(repeating: 2), one = SIMD4<Double>(repeating: 1)
+        while j + 4 <= count {
+            let lag = SIMD4<Double>(lags[j], lags[j + 1], lags[j + 2], lags[j + 3])
+            let s = pointwiseMax(SIMD4<Double>(repeating: variance) - lag, zero).squareRoot()
+            let t = two * pointwiseMin(pointwiseMax(s, zero), upper) / upper - one
+            let twoT = two * t
+            var b1 = zero, b2 = zero
+            var k = terms - 1
+            while k >= 1 {
+                let b0 = twoT * b1 - b2 + SIMD4<Double>(repeating: c[k])
+                b2 = b1; b1 = b0
+                k -= 1
+            }
+            let value = t * b1 - b2 + SIMD4<Double>(repeating: c[0])
+            out[j] = value[0]; out[j + 1] = value[1]; out[j + 2] = value[2]; out[j + 3] = value[3]
+            j += 4
+        }
+        while j < count {
+            out[j] = evaluate(c, s: max(variance - lags[j], 0).squareRoot(), top: top)
+            j += 1
+        }
     }
 }
 

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Each point is solved as `GeneralNetworkModel.solve()` does, from its own cheap start (the potential method's
 /// equations on Mehler series, ~1e-6, which gives the window as well): a table or two of the kernel per point. Where
-/// that start fails (close to g_c), the point is started from the previous one (its Δ(τ), μ, and the window 38/κ
+/// that start fails (close to g_c), the point is started from the previous one (its Δ(τ), μ, and the window 32/κ
 /// from κ² = 1 − g² C_φ'(Δ∞) at the previous solution), and last by the accurate potential method. The converged
 /// answers are those of `GeneralNetworkModel.solve()` to the solver tolerance (on a grid with the same step whose
 /// window may differ for a continued point).

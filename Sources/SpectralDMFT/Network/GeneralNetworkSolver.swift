@@ -65,7 +65,9 @@ public struct GeneralNetworkSolution: StationarySolution, Codable {
 /// `C_φ(Δ; Δ0, μ)` is tabulated as a Chebyshev series in s = √(Δ0 − Δ) on [0, 1.1 √(Δ0 − min_j Δ_j)] (28 double
 /// integrals split at the kinks, `KinkedGaussian`), with its derivatives in Δ0 and μ, once per Newton step
 /// (`GeneralKernelTable`: reused to first order by the directional derivatives; a second Newton–Krylov pass from an
-/// exact table makes the answer the exact map's fixed point): in s the kernel is smooth even for kinked φ, whose
+/// exact table makes the answer the exact map's fixed point; the solve is staged so that it ends within
+/// `GeneralKernelTable.exactRadius` = 1e-6 of its last table's base, where the first-order table is exact to ~1e-12,
+/// and needs no such pass): in s the kernel is smooth even for kinked φ, whose
 /// kernel has an s³ cusp. Endpoint corrections of the transform: the noise kink `C'(0⁺) = −(σ²/2)⟨φ'²⟩`, and for a
 /// kinked φ at σ = 0 the jump of the third derivative, `C'''(0⁺) = 4 Σ_k J_k² p(k) (a/2)^{3/2}/√π` (J_k the jump of
 /// φ' at kink k, p the N(μ, Δ0) density, a = g²⟨φ²⟩ − Δ0); the scheme is then spectral (smooth φ, σ = 0), O(dt⁶)
@@ -115,7 +117,7 @@ public final class GeneralNetworkSolver: StationarySolver {
     }
 
     /// The automatic grid: the odd-φ solver's grid for the odd case; otherwise step 0.1 (σ = 0, smooth φ), 0.05
-    /// (σ = 0, kinked φ) or 0.025 (σ > 0), and window 38/κ (Δ − Δ∞ down to ~3e-17 of Δ0), at least 20 (40 when κ
+    /// (σ = 0, kinked φ) or 0.025 (σ > 0), and window 32/κ (Δ − Δ∞ down to ~1e-14 of Δ0), at least 20 (40 when κ
     /// is unknown).
     public static func automaticGrid(for model: GeneralNetworkModel, tailRate: Double?) throws -> LagGrid {
         if model.isOddCase {
@@ -123,7 +125,7 @@ public final class GeneralNetworkSolver: StationarySolver {
                 for: try NetworkModel(coupling: model.coupling, noise: model.noise, nonlinearity: model.nonlinearity))
         }
         var window = 40.0
-        if let tailRate, tailRate > 0, tailRate.isFinite { window = max(20, 38 / tailRate) }
+        if let tailRate, tailRate > 0, tailRate.isFinite { window = max(20, 32 / tailRate) }
         let step = model.noise > 0 ? 0.025 : (model.nonlinearity.kinks.isEmpty ? 0.1 : 0.05)
         return try LagGrid(step: step, minimumWindow: window)
     }
@@ -201,10 +203,8 @@ public final class GeneralNetworkSolver: StationarySolver {
                 } else {
                     linear = slopeSquare
                 }
-                for j in 0..<count {
-                    let s = max(variance - current[j], 0).squareRoot()
-                    values[j] = GeneralKernelTable.evaluate(c, s: s, top: top)
-                }
+                GeneralKernelTable.evaluate(c, top: top, variance: variance, lags: current.baseAddress!, count: count,
+                                            into: values.baseAddress!)
             }
             linear = min(max(linear, 0), 0.99 / g2)
             let decay = (1 - g2 * linear).squareRoot()
@@ -231,13 +231,19 @@ public final class GeneralNetworkSolver: StationarySolver {
             next[count] = h0 + j0 * rate
             return variance
         }
-        // Pass 1 reuses each table within a Newton step; pass 2 restarts from an exact table at the converged state.
+        // Stage 1 (to the residual `stageTolerance`) reuses each table within a Newton step; stage 2 goes on to the
+        // tolerance from a table rebuilt there unless it is within `exactRadius`; stage 3, from an exact table, runs
+        // only if stage 2 ended farther than `exactRadius` from its base (the first-order error is then ≳ 1e-12).
         table.invalidate()
-        let first = try iterator.solve(state: state, map: map)
-        table.invalidate()
-        let second = try iterator.solve(state: state, map: map)
-        var report = ConvergenceReport(method: second.method, iterations: first.iterations + second.iterations,
-                                       residual: second.residual, residualHistory: first.residualHistory + second.residualHistory)
+        var reports = [try iterator.solve(state: state, tolerance: max(options.tolerance, GeneralKernelTable.stageTolerance), map: map)]
+        for _ in 0..<2 {
+            let far = table.distance(variance: state[0], mean: state[count]) > GeneralKernelTable.exactRadius
+            if far { table.invalidate() } else if reports.count > 1 { break }
+            reports.append(try iterator.solve(state: state, map: map))
+        }
+        let last = reports[reports.count - 1]
+        var report = ConvergenceReport(method: last.method, iterations: reports.reduce(0) { $0 + $1.iterations },
+                                       residual: last.residual, residualHistory: reports.flatMap(\.residualHistory))
         report.method += ", DCT-I box with static mode"
         let all = state.array
         let correlation = Array(all[0..<count])

@@ -40,6 +40,23 @@ extension LyapunovExponent {
     }
 }
 
+extension LyapunovExponent {
+    /// λ_max of a one-population general network by the population route: `compute(model:solution:)` of the
+    /// D = 1 `PopulationNetworkModel` (matrix Numerov on the kernel C_φ' interpolated from Chebyshev points in
+    /// s = √(Δ0 − Δ), Richardson-extrapolated), the route of `dmft network solve --lyapunov` with `--phi`/`--bias`/
+    /// `--mean-coupling`. `compute(model: GeneralNetworkModel, …)` solves the same problem by shooting with the kernel
+    /// at every lag (slower; the two agree within their error estimates, `PopulationLyapunovTests`).
+    ///
+    /// - Throws: as `compute(model: PopulationNetworkModel, …)`.
+    public static func computeByPopulations(model: GeneralNetworkModel, solution: GeneralNetworkSolution) throws -> LyapunovResult {
+        let population = NetworkPopulation(name: "1", fraction: 1, nonlinearity: model.nonlinearity, bias: model.bias,
+                                           noise: model.noise)
+        let network = try PopulationNetworkModel(populations: [population], coupling: [[model.coupling]],
+                                                 meanCoupling: [[model.meanCoupling]])
+        return try compute(model: network, solution: PopulationNetworkSolution(single: solution, model: network))
+    }
+}
+
 /// The tangent (linearised) problem of a D-population stationary state: the potential matrices
 /// `V_j = A diag(C_φl'(Δ_l(τ_j)))` on the lag grid, and the lowest eigenvalue of `−∂² + 1 − V` by matrix Numerov.
 package struct PopulationTangentProblem {

@@ -118,10 +118,10 @@ public final class PopulationNetworkSolver: StationarySolver {
     }
 
     /// The automatic grid: step 0.1 (all σ = 0, smooth φ), 0.05 (all σ = 0, a kinked φ) or 0.025 (some σ > 0), window
-    /// max(20, 38/κ) (40 when κ is unknown).
+    /// max(20, 32/κ) (40 when κ is unknown).
     public static func automaticGrid(for model: PopulationNetworkModel, tailRate: Double?) throws -> LagGrid {
         var window = 40.0
-        if let tailRate, tailRate > 0, tailRate.isFinite { window = max(20, 38 / tailRate) }
+        if let tailRate, tailRate > 0, tailRate.isFinite { window = max(20, 32 / tailRate) }
         let noisy = model.populations.contains { $0.noise > 0 }
         let kinked = model.populations.contains { !$0.nonlinearity.kinks.isEmpty }
         return try LagGrid(step: noisy ? 0.025 : (kinked ? 0.05 : 0.1), minimumWindow: window)
@@ -269,9 +269,8 @@ public final class PopulationNetworkSolver: StationarySolver {
                     } else {
                         tailSlopes[l] = slopeSquares[l]
                     }
-                    for j in 0..<n {
-                        values[base + j] = GeneralKernelTable.evaluate(c, s: max(variance - current[base + j], 0).squareRoot(), top: top)
-                    }
+                    GeneralKernelTable.evaluate(c, top: top, variance: variance, lags: current.baseAddress! + base, count: n,
+                                                into: values.baseAddress! + base)
                 }
             }
             // The third derivative of a kinked C_l at 0+ (sigma = 0): 4 sum J^2 p(kink) (a/2)^(3/2)/sqrt(pi),
@@ -320,12 +319,21 @@ public final class PopulationNetworkSolver: StationarySolver {
             }
             return scale
         }
+        // Staged as in `GeneralNetworkSolver`: to `stageTolerance`, then to the tolerance from tables rebuilt unless
+        // within `exactRadius`, then from exact tables only if some population ended farther than that.
         for table in tables { table.invalidate() }
-        let first = try iterator.solve(state: state, map: map)
-        for table in tables { table.invalidate() }
-        let second = try iterator.solve(state: state, map: map)
-        var report = ConvergenceReport(method: second.method, iterations: first.iterations + second.iterations,
-                                       residual: second.residual, residualHistory: first.residualHistory + second.residualHistory)
+        var reports = [try iterator.solve(state: state, tolerance: max(options.tolerance, GeneralKernelTable.stageTolerance), map: map)]
+        for _ in 0..<2 {
+            var far = false
+            for l in 0..<d where tables[l].distance(variance: state[l * n], mean: state[d * n + l]) > GeneralKernelTable.exactRadius {
+                far = true; tables[l].invalidate()
+            }
+            if !far && reports.count > 1 { break }
+            reports.append(try iterator.solve(state: state, map: map))
+        }
+        let last = reports[reports.count - 1]
+        var report = ConvergenceReport(method: last.method, iterations: reports.reduce(0) { $0 + $1.iterations },
+                                       residual: last.residual, residualHistory: reports.flatMap(\.residualHistory))
         report.method += ", DCT-I box with static modes, \(d) populations"
         let all = state.array
         var correlations: [[Double]] = [], spectra: [[Double]] = [], states: [PopulationState] = []
