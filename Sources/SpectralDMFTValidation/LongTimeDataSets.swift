@@ -32,6 +32,8 @@ enum LongTimeDataSets {
         var earliestTime: Double
         /// Windows [a, b] of the fits E − E_∞ ≈ A t^{−α}.
         var exponentWindows: [(Double, Double)]
+        /// Every `rowStride`-th row of the M run is written to the energy file (1: all).
+        var rowStride = 1
 
         /// Full (M = 256, t ≤ 1e5) or quick (M = 64, t ≤ 1e3) resolution.
         init(quick: Bool) {
@@ -42,6 +44,7 @@ enum LongTimeDataSets {
                 self.init(blockSize: 256, maximumTime: 1e5, waitingTimes: [1e2, 1e3, 1e4], temperatures: [0, 0.4],
                           flagTolerance: 1e-2, earliestTime: 1e-2,
                           exponentWindows: [(1, 1e2), (10, 1e3), (1e2, 1e4), (1e3, 1e5)])
+                rowStride = 2
             }
         }
 
@@ -96,21 +99,25 @@ enum LongTimeDataSets {
             // Energy on the rows of the M run (every one is a row of the 2M run too).
             var largestBar = 0.0
             var bars: [(t: Double, bar: Double, gap: Double)] = []
-            for sample in coarse.samples where sample.time >= settings.earliestTime {
+            for (k, sample) in coarse.samples.enumerated() where sample.time >= settings.earliestTime {
                 guard let other = fine.sample(at: sample.time) else { continue }
                 let bar = abs(other.energy - sample.energy)
                 if sample.time >= 1 { largestBar = max(largestBar, bar) }
                 bars.append((sample.time, bar, other.energy - asymptote.energy))
+                guard k % settings.rowStride == 0 || k == coarse.samples.count - 1 else { continue }
                 energy.append([temperature, sample.time, other.energy, sample.energy, bar, other.multiplier, sample.step,
                                asymptote.energy, threshold])
             }
-            // Aging cuts: every row of the 2M cut, with the M cut where it has the same time.
+            // Aging cuts: the rows of the 2M cut at the times of the M cut (with both values), and beyond the M cut's
+            // last time every other row of the 2M cut (M columns NaN).
             for (k, cut) in fine.waitingCuts.enumerated() {
                 let other = coarse.waitingCuts[k]
                 var index: [Double: Int] = [:]
                 for (l, t) in other.times.enumerated() { index[t] = l }
+                let coarseEnd = other.times.last ?? -.infinity
                 for (l, t) in cut.times.enumerated() {
                     let m = index[t]
+                    guard m != nil || (t > coarseEnd && l % 2 == 0) else { continue }
                     aging.append([temperature, cut.waitingTime, t - cut.waitingTime, cut.correlation[l], cut.susceptibility[l],
                                   m.map { other.correlation[$0] } ?? .nan, m.map { other.susceptibility[$0] } ?? .nan])
                 }
@@ -152,7 +159,7 @@ enum LongTimeDataSets {
                 "E_asymptote": "AgingAsymptote: E_th = −2/√3 at T = 0, E_∞(T) of the marginal threshold state at T > 0 (−0.944368 at T = 0.4)",
                 "fd_slopes": "least-squares dχ/dC for \(fdRange.lowerBound) ≤ C ≤ \(fdRange.upperBound); theory_slope = −βx, fdt_slope = −β (nan at T = 0)",
                 "exponents": "least-squares log(E − E_asymptote) against log t on [t_from, t_to] (2M run; alpha_M from the M run); gap_at_end = E − E_asymptote and error_bar_at_end at the last row ≤ t_to",
-                "rows": "t ≥ \(settings.earliestTime)",
+                "rows": "t ≥ \(settings.earliestTime); energy: every \(settings.rowStride == 1 ? "" : "\(settings.rowStride)nd ")row of the M run (and the last); aging: the M run's times, then every other 2M row past the M cut's end",
             ],
             statistics: statistics)
     }
@@ -171,6 +178,8 @@ enum LongTimeDataSets {
         var initialOverlap: Double
         /// Rows with t below this are not written.
         var earliestTime: Double
+        /// Every `rowStride`-th row is written to spiked_overlap.csv (1: all).
+        var rowStride = 1
 
         /// Full (M = 256, t ≤ 3e4) or quick (M = 64, t ≤ 1e3) resolution.
         init(quick: Bool) {
@@ -180,6 +189,7 @@ enum LongTimeDataSets {
             } else {
                 self.init(blockSize: 256, comparisonBlockSize: 128, maximumTime: 3e4,
                           matrixNoises: [0.40, 0.45, 0.48, 0.55], initialOverlap: 1e-8, earliestTime: 1e-2)
+                rowStride = 2
             }
         }
 
@@ -221,7 +231,8 @@ enum LongTimeDataSets {
             }
             let solution = try run(settings.blockSize)
             let comparison = try run(settings.comparisonBlockSize)
-            for (k, sample) in solution.samples.enumerated() where sample.time >= settings.earliestTime {
+            for (k, sample) in solution.samples.enumerated() where sample.time >= settings.earliestTime
+                && (k % settings.rowStride == 0 || k == solution.samples.count - 1) {
                 overlap.append([delta2, sample.time, solution.overlaps[k], sample.energy, sample.multiplier])
             }
             let last = solution.samples[solution.samples.count - 1]
@@ -247,7 +258,7 @@ enum LongTimeDataSets {
                 "flag_tolerance": "\(spikedFlagTolerance) (not enforced, as in dmft spiked threshold; values in the statistics)",
                 "delta2_threshold": "closed-form gradient-flow threshold [√(Δ_p² + 4(p−1)Δ_p) − Δ_p]/(2(p−1)) = 1/2",
                 "stopped_early": stops.isEmpty ? "none" : stops.joined(separator: "; "),
-                "rows": "t ≥ \(settings.earliestTime)",
+                "rows": "t ≥ \(settings.earliestTime), every \(settings.rowStride == 1 ? "" : "\(settings.rowStride)nd ")row (and the last)",
             ],
             statistics: statistics)
     }

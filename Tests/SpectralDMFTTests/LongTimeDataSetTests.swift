@@ -54,12 +54,18 @@ import SpectralDMFT
             for tw in [2.0, 8.0] {
                 let cut = cuts.filter { $0[1] == tw }
                 let reference = try #require(runs[1].waitingCuts.first { $0.waitingTime == tw })
-                #expect(cut.map { $0[2] + tw } == reference.times)
-                #expect(cut.map { $0[3] } == reference.correlation && cut.map { $0[4] } == reference.susceptibility)
-                #expect(cut[0][2] == 0 && cut[0][3] == 1 && cut[0][4] == 0)
-                // The M columns: present on the M grid's times, NaN elsewhere.
                 let coarse = try #require(runs[0].waitingCuts.first { $0.waitingTime == tw })
-                #expect(cut.filter { !$0[5].isNaN }.map { $0[2] + tw } == coarse.times)
+                var index: [Double: Int] = [:]
+                for (l, t) in reference.times.enumerated() { index[t] = l }
+                for row in cut {
+                    let l = try #require(index[row[2] + tw])
+                    #expect(row[3] == reference.correlation[l] && row[4] == reference.susceptibility[l])
+                }
+                #expect(cut[0][2] == 0 && cut[0][3] == 1 && cut[0][4] == 0)
+                // The M columns: every time of the M cut, with its values; past its end the 2M cut alone (NaN).
+                let both = cut.filter { !$0[5].isNaN }
+                #expect(both.map { $0[2] + tw } == coarse.times && both.map { $0[5] } == coarse.correlation)
+                #expect(cut.filter { $0[5].isNaN }.allSatisfy { $0[2] + tw > coarse.times.last! })
             }
         }
         // FD slopes: theory −βx = −1/√3 at T = 0 and −0.9264 at T = 0.4; FDT −β = −2.5 at T = 0.4.
