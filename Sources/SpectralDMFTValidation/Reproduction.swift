@@ -35,7 +35,7 @@ package enum DataSets {
     /// Every data set, in the order `dmft reproduce` writes them.
     package static var all: [DataSet] {
         NetworkDataSets.all + PSpinDataSets.all + TwoTimeDataSets.all + DrivenDataSets.all + PopulationDataSets.all
-            + EcosystemDataSets.all
+            + EcosystemDataSets.all + LongTimeDataSets.all
     }
 }
 
