@@ -93,4 +93,29 @@ import Testing
         #expect(throws: ModelError.self) { try PartiallySymmetricNetworkDynamics(coupling: 1, symmetry: 0, duration: 1000, step: 0.1) }
         #expect(throws: ModelError.self) { try PartiallySymmetricNetworkDynamics(coupling: 1, symmetry: 0, noise: -1, duration: 1, step: 0.1) }
     }
+
+    /// `dmft network sample` writes its three files, and bad input is one `Error:` line with nothing written.
+    @Test func commandWritesFilesOrOneErrorLine() throws {
+        let folder = try scratchFolder("network-sample")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("run").path
+        let (status, output, error) = try runTool(["network", "sample", "--g", "1.2", "--eta", "0.5", "--bias", "0.5",
+                                                   "--sigma", "0.5", "--t-max", "1", "--dt", "0.25", "--paths", "64",
+                                                   "--repetitions", "2", "--output", out])
+        #expect(status == 0, "\(error)")
+        #expect(output.contains("M = "))
+        for name in ["trajectory.csv", "correlation.csv", "run.json"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/\(name)").path))
+        }
+        let table = try String(contentsOfFile: folder.appendingPathComponent("run/trajectory.csv").path, encoding: .utf8)
+        #expect(table.split(separator: "\n").count == 1 + 5)
+        for (arguments, name) in [(["--eta", "1.5"], "eta"), (["--dt", "2"], "dt"), (["--paths", "1"], "paths")] {
+            let bad = folder.appendingPathComponent("bad").path
+            let (status, output, error) = try runTool(["network", "sample", "--g", "1", "--t-max", "1", "--output", bad] + arguments)
+            #expect(status == 1 && output.isEmpty)
+            let lines = error.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("Error: ") && lines[0].contains(name), "\(error)")
+            #expect(!FileManager.default.fileExists(atPath: bad))
+        }
+    }
 }
