@@ -53,6 +53,12 @@ struct NetworkSample: ParsableCommand {
 
     @OptionGroup var general: GeneralNetworkOptions
 
+    @Flag(name: .customLong("linear"), help: "φ(x) = x, the linear network (replaces --phi).")
+    var linear = false
+
+    var nonlinearity: Nonlinearity { linear ? .linear : transferFunctionOption.transferFunction.nonlinearity }
+    var phiName: String { linear ? "linear" : transferFunctionOption.transferFunction.rawValue }
+
     @Option(name: .customLong("initial-variance"), parsing: .unconditional,
             help: "Variance of the Gaussian initial state h(0). (default: 1)", transform: ArgumentValue.number)
     var initialVariance: Double = 1
@@ -108,7 +114,7 @@ struct NetworkSample: ParsableCommand {
         do {
             let problem = try PartiallySymmetricNetworkDynamics(
                 coupling: coupling, symmetry: eta, bias: general.bias, meanCoupling: general.meanCoupling,
-                noise: noiseOption.noise, nonlinearity: transferFunctionOption.transferFunction.nonlinearity,
+                noise: noiseOption.noise, nonlinearity: nonlinearity,
                 duration: tMax, step: dt, initialVariance: initialVariance)
             _ = try SamplingDMFTSolver(options: options)
             return (problem, options)
@@ -149,7 +155,7 @@ struct NetworkSample: ParsableCommand {
         try correlation.write(to: files[1])
         let last = n * n - 1
         let record = NetworkSampleRecord(
-            g: coupling, eta: eta, sigma: noiseOption.noise, phi: transferFunctionOption.transferFunction.rawValue,
+            g: coupling, eta: eta, sigma: noiseOption.noise, phi: phiName,
             bias: general.bias, meanCoupling: general.meanCoupling, tMax: tMax, dt: dt, initialVariance: initialVariance,
             paths: paths, repetitions: repetitions, seed: seed, damping: damping, tolerance: tolerance,
             acceleration: acceleration, iterations: s.reports.map(\.iterations), residuals: s.reports.map(\.residual),
@@ -158,7 +164,7 @@ struct NetworkSample: ParsableCommand {
             finalVarianceError: s.inputCovarianceError[last], seconds: seconds, version: PackageInfo.version,
             files: Array(files.prefix(2)))
         try AtomicFile.write(try JSONRecord.encode(record, pretty: true, snakeCase: false) + "\n", to: files[2])
-        print("network sample g = \(coupling), η = \(eta), σ = \(noiseOption.noise), φ = \(transferFunctionOption.transferFunction.rawValue), "
+        print("network sample g = \(coupling), η = \(eta), σ = \(noiseOption.noise), φ = \(phiName), "
               + "h0 = \(general.bias), J0 = \(general.meanCoupling): \(n) times (dt = \(dt)), \(repetitions) × \(paths) paths, "
               + "iterations \(s.reports.map(\.iterations)), " + String(format: "residual ≤ %.1e, %.2f s", s.report.residual, seconds))
         print(String(format: "  at t = %g: M = %.6g ± %.2g, μ = %.6g ± %.2g", times[n - 1], s.rate[n - 1], s.rateError[n - 1],
