@@ -5,7 +5,7 @@ struct Network: ParsableCommand {
         abstract: "Random rate networks dh/dt = −h + Jφ(h) + ξ, J_ij ~ N(0, g²/N), ⟨ξξ⟩ = σ²δ: DMFT, chaos, transients, simulation.",
         subcommands: [NetworkSolve.self, NetworkReference.self, NetworkScanCommand.self, NetworkTransitionCommand.self,
                       NetworkSimulate.self, NetworkTransient.self,
-                      NetworkPhaseDiagram.self, NetworkLinear.self]
+                      NetworkPhaseDiagram.self, NetworkLinear.self, NetworkSample.self]
     )
 }
 

@@ -24,6 +24,7 @@ import Testing
         ["network", "transient"],
         ["network", "phase-diagram"],
         ["network", "linear"],
+        ["network", "sample"],
         ["pspin"],
         ["pspin", "solve"],
         ["pspin", "scan"],
