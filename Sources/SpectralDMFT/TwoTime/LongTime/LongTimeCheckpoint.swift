@@ -128,6 +128,7 @@ extension LongTimeQuenchSolution {
             "cutTimes": waitingCuts.flatMap(\.times), "cutCorrelation": waitingCuts.flatMap(\.correlation),
             "cutSusceptibility": waitingCuts.flatMap(\.susceptibility),
             "summary": [Double(report.iterations), report.residual, Double(doublings)],
+            "retriedRows": [Double(retriedRows)],
         ]
         arrays["flags"] = [flags.largestCorrelationExcess, flags.largestEnergyRise ?? .nan,
                            flags.largestDropBelowThreshold ?? .nan, flags.tolerance]
@@ -174,6 +175,7 @@ extension LongTimeQuenchSolution {
         report = ConvergenceReport(method: "block-doubling(block size: \(options.blockSize), h0: \(options.initialStep))",
                                    iterations: Int(summary[0]), residual: summary[1])
         doublings = Int(summary[2])
+        retriedRows = Int(arrays["retriedRows"]?.first ?? 0)
     }
 
     /// A solution rebuilt from `checkpointArrays()` (e.g. the finished first run of an error-bar pair).
