@@ -291,39 +291,12 @@ public struct LotkaVolterraProcess: SampledSingleSiteProcess {
     func volterraResponse(_ workspace: Workspace, mean m: UnsafePointer<Double>, chi: UnsafePointer<Double>,
                           into response: UnsafeMutablePointer<Double>) {
         let n = timeCount, dt = step, lambda = model.lambda
-        let g = model.gamma * model.sigma * model.sigma
         let abundance = workspace.abundance.baseAddress, a = workspace.rate.baseAddress
-        let r = workspace.rows.baseAddress, rho = workspace.rho.baseAddress
-        let q = workspace.memory.baseAddress, next = workspace.partial.baseAddress
         for k in 0..<n { a[k] = abundance[k] + lambda / abundance[k] }
-        r[0] = abundance[0]; rho[0] = 1; q[0] = 0
-        for k in 0..<(n - 1) {
-            // Q'_{k+1,j} = dt [χ_{k+1,j} r_jj / 2 + Σ_{u=j+1}^{k} χ_{k+1,u} r_uj], as axpys over j.
-            let chiRow = chi + (k + 1) * n
-            for j in 0...k { next[j] = 0 }
-            if g != 0 {
-                for u in 0...k {
-                    let c = dt * chiRow[u], row = r + u * n
-                    for j in 0...u { next[j] += c * row[j] }
-                }
-                for j in 0...k { next[j] -= 0.5 * dt * chiRow[j] * r[j * n + j] }
-            }
-            let n1 = abundance[k + 1], chiDiagonal = m[k + 1]
-            let decay = exp(-0.5 * dt * (a[k] + a[k + 1]))
-            let inverse = 1 / (1 - 0.25 * g * dt * dt * chiDiagonal * n1)
-            let half = 0.5 * dt, source = 0.5 * dt * g, target = r + (k + 1) * n
-            for j in 0...k {
-                let value = (decay * rho[j] + source * (decay * q[j] + next[j])) * inverse
-                rho[j] = value
-                let rj = n1 * value
-                target[j] = rj
-                q[j] = next[j] + half * chiDiagonal * rj
-            }
-            target[k + 1] = n1; rho[k + 1] = 1; q[k + 1] = 0
-        }
-        for k in 0..<n {
-            let row = response + k * n, source = r + k * n
-            for j in 0...k { row[j] += source[j] }
-        }
+        VolterraResponse.accumulate(count: n, step: dt, coupling: model.gamma * model.sigma * model.sigma,
+                                    slope: abundance, chi: chi, diagonal: { m[$0] },
+                                    decay: { exp(-0.5 * dt * (a[$0] + a[$0 + 1])) }, rows: workspace.rows.baseAddress,
+                                    rho: workspace.rho.baseAddress, memory: workspace.memory.baseAddress,
+                                    partial: workspace.partial.baseAddress, into: response)
     }
 }

@@ -321,36 +321,12 @@ public struct PartiallySymmetricNetworkProcess: SampledSingleSiteProcess {
     ///
     /// Q' the trapezoid sum without its last node; r_kj = φ'_k ρ_kj, ρ_jj = 1. Adds r to `response`.
     func volterraResponse(_ workspace: Workspace, chi: UnsafePointer<Double>, into response: UnsafeMutablePointer<Double>) {
-        let n = timeCount, dt = step, c = problem.symmetry * problem.coupling * problem.coupling
-        let slope = workspace.slope.baseAddress
-        let r = workspace.rows.baseAddress, rho = workspace.rho.baseAddress
-        let q = workspace.memory.baseAddress, next = workspace.partial.baseAddress
-        let decay = exp(-dt), half = 0.5 * dt, source = 0.5 * dt * c
-        r[0] = slope[0]; rho[0] = 1; q[0] = 0
-        for k in 0..<(n - 1) {
-            let chiRow = chi + (k + 1) * n
-            for j in 0...k { next[j] = 0 }
-            for u in 0...k {
-                let w = dt * chiRow[u], row = r + u * n
-                for j in 0...u { next[j] += w * row[j] }
-            }
-            for j in 0...k { next[j] -= 0.5 * dt * chiRow[j] * r[j * n + j] }
-            let s1 = slope[k + 1], chiDiagonal = chiRow[k + 1]
-            let inverse = 1 / (1 - 0.25 * c * dt * dt * chiDiagonal * s1)
-            let target = r + (k + 1) * n
-            for j in 0...k {
-                let value = (decay * rho[j] + source * (decay * q[j] + next[j])) * inverse
-                rho[j] = value
-                let rj = s1 * value
-                target[j] = rj
-                q[j] = next[j] + half * chiDiagonal * rj
-            }
-            target[k + 1] = s1; rho[k + 1] = 1; q[k + 1] = 0
-        }
-        for k in 0..<n {
-            let row = response + k * n, from = r + k * n
-            for j in 0...k { row[j] += from[j] }
-        }
+        let n = timeCount, decay = exp(-step)
+        VolterraResponse.accumulate(count: n, step: step, coupling: problem.symmetry * problem.coupling * problem.coupling,
+                                    slope: workspace.slope.baseAddress, chi: chi, diagonal: { chi[$0 * n + $0] },
+                                    decay: { _ in decay }, rows: workspace.rows.baseAddress, rho: workspace.rho.baseAddress,
+                                    memory: workspace.memory.baseAddress, partial: workspace.partial.baseAddress,
+                                    into: response)
     }
 
     /// μ_k = ⟨h_k⟩ and the connected Δ_kj = ⟨h_k h_j⟩ − μ_k μ_j over `paths` fresh paths (field ψ = L ζ, L the
