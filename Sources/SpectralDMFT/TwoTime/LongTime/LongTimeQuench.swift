@@ -356,6 +356,7 @@ public final class LongTimeQuenchSolver {
     let M: Int
     let stride: Int
     let polynomial: MixturePolynomial
+    let intervalRule: ChiLinearIntervalRule
     var C: [Double]
     var X: [Double]
     var diagonalC: [Double]
@@ -373,6 +374,7 @@ public final class LongTimeQuenchSolver {
         M = options.blockSize
         stride = M + 1
         polynomial = MixturePolynomial(problem.mixture)
+        intervalRule = ChiLinearIntervalRule(polynomial)
         C = [Double](repeating: 0, count: stride * stride)
         X = [Double](repeating: 0, count: stride * stride)
         diagonalC = [Double](repeating: 1, count: stride)
@@ -454,7 +456,8 @@ public final class LongTimeQuenchSolver {
         let newX = [Double](repeating: 0, count: stride)
         var bufferC = newC, bufferX = newX
         var rowA1 = [Double](repeating: 0, count: stride)
-        var rowA2 = [Double](repeating: 0, count: stride)
+        var rowFar = [Double](repeating: 0, count: stride)
+        var rowNear = [Double](repeating: 0, count: stride)
         var rowDX = [Double](repeating: 0, count: stride)
 
         outer: while true {
@@ -462,7 +465,7 @@ public final class LongTimeQuenchSolver {
                 let passes: Int, change: Double
                 do {
                     (passes, change) = try solveRow(i, step: h, bufferC: &bufferC, bufferX: &bufferX,
-                                                    a1: &rowA1, a2: &rowA2, dx: &rowDX)
+                                                    a1: &rowA1, far: &rowFar, near: &rowNear, dx: &rowDX)
                 } catch where stopsOnceRecovered {
                     solution.stoppedEarly = "\(error) at t = \(Double(i) * h)"
                     solution.lastRow = ((0...(i - 1)).map { Double($0) * h }, (0...(i - 1)).map { C[(i - 1) * stride + $0] },
@@ -552,18 +555,11 @@ public final class LongTimeQuenchSolver {
             energy -= betaStart * problem.mixture.f(c0)
         }
         guard i > 0 else { return (mu, energy) }
-        var (f1Prev, f2Prev) = polynomial.derivatives(C[base])
-        var gPrev = f1Prev + C[base] * f2Prev
         for l in 1...i {
-            let c = C[base + l]
-            let (f1, f2) = polynomial.derivatives(c)
-            let g = f1 + c * f2
+            let means = intervalRule.means(polynomial, far: C[base + l - 1], near: C[base + l])
             let dx = X[base + l] - X[base + l - 1]
-            mu -= 0.5 * (g + gPrev) * dx
-            energy += 0.5 * (f1 + f1Prev) * dx
-            gPrev = g
-            f1Prev = f1
-            f2Prev = f2
+            mu -= means.multiplier * dx
+            energy += means.first * dx
         }
         // Signal (spiked model): f'(m)m in μ, −f(m) in E; +0 without a signal (m = 0).
         let m = overlap[i]
@@ -597,7 +593,8 @@ public final class LongTimeQuenchSolver {
 
     /// Solves row i (columns 0…i−2; lag h copied from the previous row) by Jacobi passes. Returns (passes, change).
     func solveRow(_ i: Int, step h: Double, bufferC: inout [Double], bufferX: inout [Double],
-                  a1: inout [Double], a2: inout [Double], dx: inout [Double]) throws -> (Int, Double) {
+                  a1: inout [Double], far: inout [Double], near: inout [Double],
+                  dx: inout [Double]) throws -> (Int, Double) {
         let s = stride
         let T = problem.temperature
         let betaStart = problem.startInverseTemperature
@@ -637,24 +634,25 @@ public final class LongTimeQuenchSolver {
             }
             passes += 1
             // Row functions.
+            // f'(C(t_i,·)) at the nodes (for the [0, t'] integral against χ(t',·)); the weights of f''(C(t_i,·)) per
+            // interval and μ by the χ-linear interval rule.
             var mu = T
-            for l in 0...i {
-                let c = C[i * s + l]
-                let (f1, f2) = polynomial.derivatives(c)
-                a1[l] = f1
-                a2[l] = f2
-            }
+            for l in 0...i { a1[l] = polynomial.derivatives(C[i * s + l]).0 }
             dx[0] = 0
-            for l in 1...i { dx[l] = X[i * s + l] - X[i * s + l - 1] }
+            far[0] = 0
+            near[0] = 0
             for l in 1...i {
-                let g0 = a1[l - 1] + C[i * s + l - 1] * a2[l - 1]
-                let g1 = a1[l] + C[i * s + l] * a2[l]
-                mu -= 0.5 * (g0 + g1) * dx[l]
+                dx[l] = X[i * s + l] - X[i * s + l - 1]
+                let means = intervalRule.means(polynomial, far: C[i * s + l - 1], near: C[i * s + l])
+                far[l] = means.secondFar * dx[l]
+                near[l] = means.secondNear * dx[l]
+                mu -= means.multiplier * dx[l]
             }
-            let kappa = 0.5 * a2[i] * X[i * s + i - 1]
+            // The implicit part of the last interval: its near-end weight multiplies the new C(t_i, t_j), χ(t_i, t_j).
+            let kappa = -near[i]
             // Signal (spiked model): the m equation by BDF2 with the same χ-trapezoid memory and implicit last
             // point (κ) as the C columns, solved for m(t_i) by Newton; then f'(m)m joins μ. +0 without a signal.
-            let overlapChange = solveOverlap(row: i, step: h, multiplier: mu, kappa: kappa, f2: a2, dx: dx)
+            let overlapChange = solveOverlap(row: i, step: h, multiplier: mu, far: far, near: near, dx: dx)
             let m = overlap[i]
             let (signalForce, _) = polynomial.derivatives(m)
             mu += signalForce * m
@@ -673,14 +671,15 @@ public final class LongTimeQuenchSolver {
             diagonalC.withUnsafeBufferPointer { dcBuffer in
             diagonalX.withUnsafeBufferPointer { dxdBuffer in
             a1.withUnsafeBufferPointer { a1Buffer in
-            a2.withUnsafeBufferPointer { a2Buffer in
-            dx.withUnsafeBufferPointer { dxBuffer in
+            far.withUnsafeBufferPointer { farBuffer in
+            near.withUnsafeBufferPointer { nearBuffer in
             bufferC.withUnsafeMutableBufferPointer { outC in
             bufferX.withUnsafeMutableBufferPointer { outX in
             overlap.withUnsafeBufferPointer { overlapBuffer in
                 let task = RowTask(c: cBuffer.baseAddress!, x: xBuffer.baseAddress!, dc: dcBuffer.baseAddress!,
-                                   dxd: dxdBuffer.baseAddress!, f1: a1Buffer.baseAddress!, f2: a2Buffer.baseAddress!,
-                                   d: dxBuffer.baseAddress!, oc: outC.baseAddress!, ox: outX.baseAddress!,
+                                   dxd: dxdBuffer.baseAddress!, f1: a1Buffer.baseAddress!,
+                                   far: farBuffer.baseAddress!, near: nearBuffer.baseAddress!,
+                                   oc: outC.baseAddress!, ox: outX.baseAddress!,
                                    changes: changes.baseAddress!, row: i, stride: s, step: h, denominator: denominator,
                                    m: overlapBuffer.baseAddress!, signalForce: signalForce, startForce: startForce)
                 if workers == 1 {
@@ -721,20 +720,20 @@ public final class LongTimeQuenchSolver {
     /// f''(C(t_i,·)) and χ increments (trapezoid in the χ(t_i,·) parametrisation, as the C columns on [t_m, t]).
     /// The μ term f'(m)m is included, so the scalar equation is g(m) = a m + f'(m) m² − f'(m) − b = 0 with
     /// a = 3/(2h) + μ − κ; Newton from the current m. Returns |Δm|. Without a signal m ≡ 0 stays exactly 0.
-    func solveOverlap(row i: Int, step h: Double, multiplier mu: Double, kappa: Double, f2: [Double], dx: [Double]) -> Double {
+    func solveOverlap(row i: Int, step h: Double, multiplier mu: Double, far: [Double], near: [Double],
+                      dx: [Double]) -> Double {
         let m0 = problem.initialOverlap
         guard m0 != 0 else { return 0 }
         var memory = 0.0
-        for l in 1...(i - 1) { memory -= 0.5 * (f2[l] * overlap[l] + f2[l - 1] * overlap[l - 1]) * dx[l] }
+        for l in 1...(i - 1) { memory -= near[l] * overlap[l] + far[l] * overlap[l - 1] }
         // The diagonal interval [t − h, t]: m changes on its own time scale 1/γ, not ∝ t, so once h is comparable
         // the trapezoid's half weight on m(t − h) is wrong (the response is concentrated at s → t). With the
         // carried mean x̄ = h⁻¹∫_0^h χ(t, t − u) du, ∫_0^h m(t − u) dχ(t, t − u) = m(t) x̄ + m(t − h)(χ_h − x̄)
         // exactly for m linear in u; f''(C) enters by its trapezoid mean (as in μ).
         let chiH = -dx[i], mean = diagonalX[i]
-        let weight = 0.5 * (f2[i] + f2[i - 1])
+        let weight = (far[i] + near[i]) / dx[i]
         memory += weight * (chiH - mean) * overlap[i - 1]
         let kappaM = weight * mean
-        _ = kappa
         let a = 1.5 / h + mu - kappaM
         let b = (4 * overlap[i - 1] - overlap[i - 2]) / (2 * h) + memory
         let old = overlap[i]
@@ -755,7 +754,9 @@ public final class LongTimeQuenchSolver {
     struct RowTask: @unchecked Sendable {
         let c: UnsafePointer<Double>, x: UnsafePointer<Double>
         let dc: UnsafePointer<Double>, dxd: UnsafePointer<Double>
-        let f1: UnsafePointer<Double>, f2: UnsafePointer<Double>, d: UnsafePointer<Double>
+        /// f'(C(t_i, t_l)); the weights of f''(C(t_i,·)) at the far and near end of interval l (Δχ included,
+        /// `ChiLinearIntervalRule`).
+        let f1: UnsafePointer<Double>, far: UnsafePointer<Double>, near: UnsafePointer<Double>
         let oc: UnsafeMutablePointer<Double>, ox: UnsafeMutablePointer<Double>
         let changes: UnsafeMutablePointer<Double>
         let row: Int, stride: Int, step: Double, denominator: Double
@@ -767,7 +768,7 @@ public final class LongTimeQuenchSolver {
 
     /// One Jacobi pass over `columns` of row `task.row`: the new C(t_i, t_j), χ(t_i, t_j) from the stored values.
     static func sweep(_ task: RowTask, columns: Range<Int>, worker: Int) {
-        let c = task.c, x = task.x, dc = task.dc, dxd = task.dxd, f1 = task.f1, f2 = task.f2, d = task.d
+        let c = task.c, x = task.x, dc = task.dc, dxd = task.dxd, f1 = task.f1, far = task.far, near = task.near
         let i = task.row, s = task.stride, h = task.step
         var largest = 0.0
         for j in columns {
@@ -778,7 +779,7 @@ public final class LongTimeQuenchSolver {
                 let rowJ = j * s
                 for l in 1...j {
                     let mean = l == j ? dc[j] : 0.5 * (c[rowJ + l] + c[rowJ + l - 1])
-                    i1 -= 0.5 * (f2[l] + f2[l - 1]) * mean * d[l]
+                    i1 -= (far[l] + near[l]) * mean
                     i2 -= 0.5 * (f1[l] + f1[l - 1]) * (x[rowJ + l] - x[rowJ + l - 1])
                 }
             }
@@ -786,7 +787,7 @@ public final class LongTimeQuenchSolver {
             for l in (j + 1)...m {
                 let meanC = l == j + 1 ? dc[j + 1] : 0.5 * (c[l * s + j] + c[(l - 1) * s + j])
                 let meanX = l == j + 1 ? dxd[j + 1] : 0.5 * (x[l * s + j] + x[(l - 1) * s + j])
-                let w = 0.5 * (f2[l] + f2[l - 1]) * d[l]
+                let w = far[l] + near[l]
                 i1 -= w * meanC
                 i3 -= w * meanX
             }
@@ -794,12 +795,12 @@ public final class LongTimeQuenchSolver {
             // terms of the last interval are implicit (in the denominator).
             if m + 1 <= i - 1 {
                 for l in (m + 1)...(i - 1) {
-                    i1 -= 0.5 * (f2[l] * c[l * s + j] + f2[l - 1] * c[(l - 1) * s + j]) * d[l]
-                    i3 -= 0.5 * (f2[l] * x[l * s + j] + f2[l - 1] * x[(l - 1) * s + j]) * d[l]
+                    i1 -= near[l] * c[l * s + j] + far[l] * c[(l - 1) * s + j]
+                    i3 -= near[l] * x[l * s + j] + far[l] * x[(l - 1) * s + j]
                 }
             }
-            i1 -= 0.5 * f2[i - 1] * c[(i - 1) * s + j] * d[i]
-            i3 -= 0.5 * f2[i - 1] * x[(i - 1) * s + j] * d[i]
+            i1 -= far[i] * c[(i - 1) * s + j]
+            i3 -= far[i] * x[(i - 1) * s + j]
             // Signal (spiked model): f'(m(t)) m(t') (+0 without a signal).
             i2 += task.signalForce * task.m[j]
             // Equilibrium start: β' f'(C(t,0)) C(t',0) (skipped for a random start, which stays bit for bit).
