@@ -99,7 +99,7 @@ enum LongTimeValidation {
         let uniform = try PSpinQuench(mixture: .pure(3), temperature: temperature)
             .integrate(options: TwoTimeOptions(step: 0.05, maximumTime: 100))
         let (solution, seconds) = try solve(.pure(3), T: temperature, M: 512, tMax: 100, waitingTimes: [8], strict: false)
-        var energy = 0.0, correlation = 0.0
+        var energy = 0.0, correlation = 0.0, fdCurve = 0.0
         for sample in solution.samples where sample.time >= 0.05 {
             let grid = (sample.time / 0.05).rounded() * 0.05
             guard abs(grid - sample.time) < 1e-9 else { continue }
@@ -112,6 +112,19 @@ enum LongTimeValidation {
             guard abs(grid - t) < 1e-9 else { continue }
             correlation = max(correlation, abs(cut.correlation[k] - uniform.correlation(row: try uniform.row(atTime: grid), column: column)))
         }
+        // The FD curve χ(C) of the cut against the uniform run's χ at the same C, for C ≤ 0.9 (C(t, 8) falls monotonically
+        // in t; linear interpolation between the uniform grid times, whose spacing 0.05 leaves an error ≲ 1e-6 there; above
+        // 0.9 χ(C) is steep at T = 0, where the quasi-equilibrium part collapses to C = 1).
+        var uniformCurve: [(c: Double, chi: Double)] = []
+        for row in column...uniform.lastRow {
+            uniformCurve.append((uniform.correlation(row: row, column: column), uniform.susceptibility(row: row, from: column)))
+        }
+        for (k, c) in cut.correlation.enumerated() where c <= 0.9 {
+            guard let index = uniformCurve.indices.dropFirst().first(where: { uniformCurve[$0].c <= c }) else { continue }
+            let (upper, lower) = (uniformCurve[index - 1], uniformCurve[index])
+            let chi = lower.chi + (c - lower.c) / (upper.c - lower.c) * (upper.chi - lower.chi)
+            fdCurve = max(fdCurve, abs(cut.susceptibility[k] - chi))
+        }
         record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): max |E − E_uniform|, t ≤ 100, M = 512",
                                measured: energy, limit: 8e-4, passed: energy <= 8e-4,
                                detail: String(format: "%.1f s; uniform order 4, dt = 0.05 (issue target 1e-6); E rises %.1e above its running minimum (the uniform run's E is monotone)",
@@ -119,6 +132,9 @@ enum LongTimeValidation {
         record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): max |C(t, 8) − C_uniform|, t ≤ 100",
                                measured: correlation, limit: 1e-2, passed: correlation <= 1e-2,
                                detail: "issue target 1e-5"))
+        record(ValidationCheck(area: area, name: "p = 3, T = \(temperature): FD curve max |χ(C) − χ_uniform(C)|, C(t, 8) ≤ 0.9, t ≤ 100",
+                               measured: fdCurve, limit: 1e-3, passed: fdCurve <= 1e-3,
+                               detail: "χ(t, 8) against C(t, 8), the uniform run interpolated at the same C"))
     }
 
     static func highTemperature(_ record: (ValidationCheck) -> Void) throws {
@@ -150,15 +166,21 @@ enum LongTimeValidation {
 }
 
 extension LongTimeValidation {
+    /// T = 0.4 to t = 1e5: E decreasing (within the default flag tolerance) toward the threshold-state E_∞; the FD slope
+    /// at t_w = 1024 against −βx is recorded, not required (docs/PHYSICS.md §2.8: at these t_w it sits 7% below).
     static func agingFluctuationDissipationSlope(_ record: (ValidationCheck) -> Void) throws {
         let asymptote = try AgingAsymptote(mixture: .pure(3), temperature: 0.4)
-        let (solution, seconds) = try solve(.pure(3), T: 0.4, M: 256, tMax: 32768, waitingTimes: [1024], strict: false)
+        let (solution, seconds) = try solve(.pure(3), T: 0.4, M: 256, tMax: 1e5, waitingTimes: [1024], strict: false)
         let fit = solution.waitingCuts[0].fluctuationDissipationSlope(correlations: 0.1...0.5)
-        let relative = abs((fit?.slope ?? .nan) + asymptote.agingSlope) / asymptote.agingSlope
-        record(ValidationCheck(area: area, name: "p = 3, T = 0.4: FD slope dχ/dC at t_w = 1024 (0.1 ≤ C ≤ 0.5) vs −βx, relative",
-                               measured: relative, limit: 0.02, passed: relative <= 0.02,
-                               detail: String(format: "slope %.4f ± %.4f (fit, %d points) vs −βx = %.4f; M = 256 to t = 32768, %.1f s",
-                                              fit?.slope ?? .nan, fit?.slopeError ?? .nan, fit?.points ?? 0,
-                                              -asymptote.agingSlope, seconds)))
+        let rise = solution.flags.largestEnergyRise ?? .nan
+        let gap = solution.samples.last!.energy - asymptote.energy
+        record(ValidationCheck(area: area, name: "p = 3, T = 0.4 to 1e5: largest rise of E above its running minimum",
+                               measured: rise, limit: 1e-3, passed: rise <= 1e-3,
+                               detail: String(format: "M = 256, %.1f s (the trapezoid rule in χ of earlier versions: 2.9e-3)", seconds)))
+        record(ValidationCheck(area: area, name: "p = 3, T = 0.4: E(1e5) − E_∞ (threshold state), in (0, 4e-3]",
+                               measured: gap, limit: 4e-3, passed: gap > 0 && gap <= 4e-3,
+                               detail: String(format: "E(1e5) = %.6f, E_∞ = %.6f (trapezoid rule: +9.3e-3); FD slope at t_w = 1024 "
+                                              + "(0.1 ≤ C ≤ 0.5) %.4f vs −βx = %.4f, not required", solution.samples.last!.energy,
+                                              asymptote.energy, fit?.slope ?? .nan, -asymptote.agingSlope)))
     }
 }

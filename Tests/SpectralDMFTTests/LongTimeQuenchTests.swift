@@ -78,6 +78,17 @@ import Testing
         #expect(last.energy > threshold && last.energy < threshold + 0.05)
     }
 
+    @Test func finiteTemperatureEnergyApproachesTheThresholdStateWithoutDrift() throws {
+        // T = 0.4 to t = 4096 at M = 64: once the step exceeds the fast time, the diagonal interval spans the decay of
+        // C from 1 to the plateau, where the trapezoid rule in χ (earlier versions) was off by O((1 − q)³) and E drifted
+        // upward (rise 2.5e-3, E(4096) − E_∞ = 1.4e-2). The χ-linear rule: rise 1.3e-3, E − E_∞ = 5.3e-3 (measured).
+        let solution = try Self.run(.pure(3), T: 0.4, M: 64, tMax: 4096, strict: false)
+        let asymptote = try AgingAsymptote(mixture: .pure(3), temperature: 0.4)
+        let gap = try #require(solution.samples.last).energy - asymptote.energy
+        #expect(gap > 0 && gap < 7e-3)
+        #expect(try #require(solution.flags.largestEnergyRise) < 1.8e-3)
+    }
+
     @Test func impossibleOutputIsRefusedInStrictMode() throws {
         // At M = 64 the p = 2, T = 0 run to t = 200 shows an energy rise above 1e-6 (the scheme's error near a
         // doubling): strict mode refuses it, non-strict mode reports it.

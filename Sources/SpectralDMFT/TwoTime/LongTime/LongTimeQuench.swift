@@ -314,8 +314,9 @@ public struct LongTimeQuenchSolution: Sendable, Codable {
 /// **Quadrature.** Every memory integral is a Stieltjes integral against χ(t,·) or χ(t',·)
 /// (R(t,s) ds = −d_sχ(t,s)); the integrals are split at the midpoint s = (t+t')/2 so that on each part only one
 /// factor has a fast (near-diagonal) structure. Smooth factors are averaged by the trapezoid rule; the fast factor
-/// enters either as an exact increment of χ (trapezoid in the χ parametrisation, exact when the other factor is
-/// linear in χ, as under FDT) or through its interval mean on the diagonal interval, c̄(t) = h⁻¹∫_0^h C(t,t−u) du,
+/// enters either as an exact increment of χ (the χ-linear rule, `ChiLinearIntervalRule`: C linear in χ on each
+/// interval and f', f'', f' + Cf'' integrated exactly, so exact under FDT however long the interval) or through its
+/// interval mean on the diagonal interval, c̄(t) = h⁻¹∫_0^h C(t,t−u) du,
 /// x̄(t) = h⁻¹∫_0^h χ(t,t−u) du. Those means, and the values at lag h, are carried from the previous row (the
 /// short-lag part is stationary within a block) and, on decimation, combined from the two finer intervals they
 /// cover (computed values at lags h, 2h), so the fine structure near the diagonal is transported, never frozen at
@@ -543,7 +544,7 @@ public final class LongTimeQuenchSolver {
         return solution
     }
 
-    /// μ and E of row i from its stored values (trapezoid in the χ parametrisation).
+    /// μ and E of row i from its stored values (χ-linear rule on every interval).
     func multiplierAndEnergy(row i: Int) -> (Double, Double) {
         var mu = problem.temperature, energy = 0.0
         let base = i * stride
@@ -650,7 +651,7 @@ public final class LongTimeQuenchSolver {
             }
             // The implicit part of the last interval: its near-end weight multiplies the new C(t_i, t_j), χ(t_i, t_j).
             let kappa = -near[i]
-            // Signal (spiked model): the m equation by BDF2 with the same χ-trapezoid memory and implicit last
+            // Signal (spiked model): the m equation by BDF2 with the same χ-linear memory weights and implicit last
             // point (κ) as the C columns, solved for m(t_i) by Newton; then f'(m)m joins μ. +0 without a signal.
             let overlapChange = solveOverlap(row: i, step: h, multiplier: mu, far: far, near: near, dx: dx)
             let m = overlap[i]
@@ -716,10 +717,10 @@ public final class LongTimeQuenchSolver {
     }
 
     /// Spiked model: solves the BDF2 step of ∂_t m = −μ m + f'(m) − ∫_0^t f''(C(t,s)) m(s) d_sχ(t,s) for m(t_i) in
-    /// place, given μ without the signal term (`multiplier`), the implicit last-interval coefficient κ and the row's
-    /// f''(C(t_i,·)) and χ increments (trapezoid in the χ(t_i,·) parametrisation, as the C columns on [t_m, t]).
+    /// place, given μ without the signal term (`multiplier`) and the row's f''(C(t_i,·)) weights of the χ-linear rule
+    /// (as the C columns on [t_m, t]); on the last interval m(t_i) is implicit through the carried mean x̄ (κ_m below).
     /// The μ term f'(m)m is included, so the scalar equation is g(m) = a m + f'(m) m² − f'(m) − b = 0 with
-    /// a = 3/(2h) + μ − κ; Newton from the current m. Returns |Δm|. Without a signal m ≡ 0 stays exactly 0.
+    /// a = 3/(2h) + μ − κ_m; Newton from the current m. Returns |Δm|. Without a signal m ≡ 0 stays exactly 0.
     func solveOverlap(row i: Int, step h: Double, multiplier mu: Double, far: [Double], near: [Double],
                       dx: [Double]) -> Double {
         let m0 = problem.initialOverlap
@@ -729,7 +730,7 @@ public final class LongTimeQuenchSolver {
         // The diagonal interval [t − h, t]: m changes on its own time scale 1/γ, not ∝ t, so once h is comparable
         // the trapezoid's half weight on m(t − h) is wrong (the response is concentrated at s → t). With the
         // carried mean x̄ = h⁻¹∫_0^h χ(t, t − u) du, ∫_0^h m(t − u) dχ(t, t − u) = m(t) x̄ + m(t − h)(χ_h − x̄)
-        // exactly for m linear in u; f''(C) enters by its trapezoid mean (as in μ).
+        // exactly for m linear in u; f''(C) enters by its mean over the interval (χ-linear rule, as in μ).
         let chiH = -dx[i], mean = diagonalX[i]
         let weight = (far[i] + near[i]) / dx[i]
         memory += weight * (chiH - mean) * overlap[i - 1]
@@ -791,7 +792,7 @@ public final class LongTimeQuenchSolver {
                 i1 -= w * meanC
                 i3 -= w * meanX
             }
-            // s in [t_m, t]: R(t,s) fast near s = t, trapezoid in the χ(t,·) parametrisation; the C(t,t'), χ(t,t')
+            // s in [t_m, t]: R(t,s) fast near s = t, χ-linear rule in the χ(t,·) parametrisation; the C(t,t'), χ(t,t')
             // terms of the last interval are implicit (in the denominator).
             if m + 1 <= i - 1 {
                 for l in (m + 1)...(i - 1) {
