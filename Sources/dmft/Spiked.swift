@@ -309,6 +309,7 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
     func run() throws {
         let values = try matrixNoises()
         let longTime = try grid.longTimeOptions()
+        // The uniform grid's options (unused by the long-time engine, whose grid is `longTime`; not recorded then).
         let options = longTime == nil ? try grid.options() : TwoTimeOptions(step: 1, maximumTime: 1)
         let recordPath = outputFiles[1]
         try AtomicFile.checkWritable(output)
@@ -339,7 +340,8 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
         try table.write(to: output)
         struct Record: Encodable {
             let p: Int; let deltaP: Double?; let temperature: Double; let m0: Double
-            let dt: Double; let tMax: Double; let order: Int; let correctorPasses: Int; let workers: Int
+            /// dt, order and corrector passes of the uniform engine (absent with the long-time engine).
+            let dt: Double?; let tMax: Double; let order: Int?; let correctorPasses: Int?; let workers: Int
             let engine: String; let blockSize: Int?
             let points: [SpikedThresholdScan.Point]
             let divergence: RecoveryDivergence?
@@ -350,8 +352,10 @@ struct SpikedThresholdCommand: ParsableCommand, WritesOutputFiles {
             let seconds: Double; let version: String; let files: [String]
         }
         let record = Record(p: grid.p, deltaP: grid.tensorNoise.isFinite ? grid.tensorNoise : nil, temperature: grid.temperature,
-                            m0: grid.initialOverlap, dt: options.step, tMax: options.maximumTime, order: options.order,
-                            correctorPasses: options.correctorPasses, workers: workers, engine: grid.engine.rawValue,
+                            m0: grid.initialOverlap, dt: longTime == nil ? options.step : nil,
+                            tMax: longTime?.maximumTime ?? options.maximumTime, order: longTime == nil ? options.order : nil,
+                            correctorPasses: longTime == nil ? options.correctorPasses : nil, workers: workers,
+                            engine: grid.engine.rawValue,
                             blockSize: longTime?.blockSize, points: points, divergence: fit,
                             divergenceWithOffset: offsetFit, rateDivergence: rateFit,
                             closedFormThreshold: closedForm,

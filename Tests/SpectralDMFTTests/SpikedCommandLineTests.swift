@@ -82,3 +82,16 @@ private func spikedFolder(_ name: String) throws -> URL {
     let fdt = try String(contentsOfFile: folder.appendingPathComponent("fdt.csv").path, encoding: .utf8).split(separator: "\n")
     #expect(fdt.first == "t_w,t,C,chi" && fdt.count > 10)
 }
+
+@Test func spikedThresholdOnTheLongTimeEngineRecordsItsOwnGrid() throws {
+    // The record of a long-time scan holds t-max and the block size, not the unused uniform grid (dt, order).
+    let output = try spikedFolder("threshold-long").appendingPathComponent("scan.csv")
+    let result = try runTool(["spiked", "threshold", "--p", "3", "--delta-p", "1", "--m0", "0.05",
+                              "--delta2-range", "0.30,0.35", "--t-max", "64", "--engine", "long-time", "--block-size", "32",
+                              "--flag-tolerance", "1", "--output", output.path])
+    #expect(result.status == 0, "\(result.error)")
+    let recordPath = String(output.path.dropLast(4)) + ".run.json"
+    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath))) as! [String: Any]
+    #expect(record["t_max"] as? Double == 64 && record["block_size"] as? Int == 32)
+    #expect(record["dt"] == nil && record["order"] == nil && record["corrector_passes"] == nil)
+}
