@@ -70,6 +70,20 @@ import Testing
         try damaged.write(to: URL(fileURLWithPath: path))
         #expect(throws: TwoTimeError.self) { _ = try LongTimeCheckpoint(path: path) }
     }
+
+    @Test func checkpointOfTheEarlierQuadratureRuleIsRefused() throws {
+        // A checkpoint written before the χ-linear rule has no "quadrature" field; its parameters decode with nil and
+        // differ from this solver's, so it is refused (its continuation would match neither version's uninterrupted run).
+        let solver = try Self.solver()
+        var earlier = solver.checkpointParameters
+        #expect(earlier.quadrature == "chi-linear")
+        earlier.quadrature = nil
+        let header = try JSONEncoder().encode(earlier)
+        #expect(!String(decoding: header, as: UTF8.self).contains("quadrature"))
+        let decoded = try JSONDecoder().decode(LongTimeCheckpointParameters.self, from: header)
+        let difference = try #require(solver.checkpointParameters.difference(from: decoded))
+        #expect(difference.contains("quadrature rule") && difference.contains("earlier version"))
+    }
 }
 
 /// `dmft pspin age --checkpoint/--resume`: resuming the checkpoint a finished run left (written in the 2M run of

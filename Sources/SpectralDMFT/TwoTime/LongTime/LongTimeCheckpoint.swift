@@ -92,6 +92,9 @@ struct LongTimeCheckpointParameters: Codable, Equatable {
     var strict: Bool
     var stopsOnceRecovered: Bool
     var context: String
+    /// The interval rule of the memory integrals (`LongTimeQuenchSolver.quadratureRule`); absent in checkpoints of
+    /// versions before the χ-linear rule, which used the trapezoid rule in χ and cannot be continued bit for bit.
+    var quadrature: String?
 
     /// The first field that differs from `other`, as "name: this vs other", or nil.
     func difference(from other: Self) -> String? {
@@ -109,6 +112,9 @@ struct LongTimeCheckpointParameters: Codable, Equatable {
         if flagTolerance != other.flagTolerance { return "flag tolerance \(flagTolerance) vs \(other.flagTolerance)" }
         if strict != other.strict || stopsOnceRecovered != other.stopsOnceRecovered { return "strict/stop settings" }
         if context != other.context { return "run description" }
+        if quadrature != other.quadrature {
+            return "quadrature rule \(quadrature ?? "trapezoid in χ (an earlier version)") vs \(other.quadrature ?? "trapezoid in χ (an earlier version)")"
+        }
         return nil
     }
 }
@@ -191,7 +197,8 @@ extension LongTimeQuenchSolver {
         LongTimeCheckpointParameters(mixture: problem.mixture, temperature: problem.temperature,
                                      initialOverlap: problem.initialOverlap, initialTemperature: problem.initialTemperature,
                                      options: options, flagTolerance: flagTolerance, strict: strict,
-                                     stopsOnceRecovered: stopsOnceRecovered, context: checkpointPolicy?.context ?? "")
+                                     stopsOnceRecovered: stopsOnceRecovered, context: checkpointPolicy?.context ?? "",
+                                     quadrature: Self.quadratureRule)
     }
 
     /// The engine state after row `completedRow` of block `block` (next row `nextRow`), and the outputs so far.

@@ -383,6 +383,9 @@ public final class LongTimeQuenchSolver {
         overlap = [Double](repeating: 0, count: stride)
     }
 
+    /// The interval rule of the memory integrals, recorded in checkpoints (a checkpoint of another rule is refused).
+    static let quadratureRule = "chi-linear"
+
     /// Bytes of the stored blocks (independent of t_max).
     public var memoryBytes: Int { (2 * stride * stride + 3 * stride + 8 * stride) * 8 }
 
