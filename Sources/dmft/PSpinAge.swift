@@ -108,7 +108,8 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
         below E_th) larger than --flag-tolerance. Accuracy today: |ΔE| ≈ 1e-4–1e-3 at M = 512 (docs/PHYSICS.md §2.8); \
         T = 0 and T = 0.4 run to 1e5 within the default tolerance (largest rise of E ≈ 5e-4 at M = 256); \
         above T_d (T = 0.8) the error once the step exceeds τ_α is ≈ 5e-3 and the default tolerance stops the run. Writes DIR/energy.csv `t,energy,mu,error_bar`, DIR/correlation.csv `t_w,tau,C`, \
-        DIR/fdt.csv `t_w,t,C,chi` (χ(t,t_w) = ∫_{t_w}^t R(t,s) ds) and DIR/run.json, which also holds, for a pure \
+        DIR/fdt.csv `t_w,t,C,chi` (χ(t,t_w) = ∫_{t_w}^t R(t,s) ds), DIR/fd_ratio.csv `t_w,t,C,dchi_dC,X` (the FD \
+        ratio X = −T dχ/dC along each cut, by three-point differences in t) and DIR/run.json, which also holds, for a pure \
         p ≥ 3 below T_d, the threshold state (q, x, βx, E_∞), the exponent α of E − E_∞ ∝ t^−α fitted on \
         [t-max/100, t-max] and, per t_w, the FD slope dχ/dC for 0.1 ≤ C ≤ 0.5 (each with its fit error and, with \
         --error-bar, its change between M and 2M). --initial-temperature T' (also --start-T) starts from \
@@ -179,7 +180,8 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
     }
 
     var outputFiles: [String] {
-        ["energy.csv", "correlation.csv", "fdt.csv", "run.json"].map { URL(fileURLWithPath: output).appendingPathComponent($0).path }
+        ["energy.csv", "correlation.csv", "fdt.csv", "run.json", "fd_ratio.csv"]
+            .map { URL(fileURLWithPath: output).appendingPathComponent($0).path }
     }
 
     func parsedWaitingTimes() throws -> [Double] {
@@ -320,16 +322,21 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
             }
             var correlation = CSVTable(columns: ["t_w", "tau", "C"])
             var fdt = CSVTable(columns: ["t_w", "t", "C", "chi"])
+            var ratio = CSVTable(columns: ["t_w", "t", "C", "dchi_dC", "X"])
             for cut in best.waitingCuts {
                 for (k, t) in cut.times.enumerated() {
                     correlation.append([cut.waitingTime, t - cut.waitingTime, cut.correlation[k]])
                     fdt.append([cut.waitingTime, t, cut.correlation[k], cut.susceptibility[k]])
+                }
+                for point in cut.fluctuationDissipationRatio(temperature: temperature) {
+                    ratio.append([cut.waitingTime, point.time, point.correlation, point.slope, point.ratio])
                 }
             }
             let paths = outputFiles
             try energy.write(to: paths[0])
             try correlation.write(to: paths[1])
             try fdt.write(to: paths[2])
+            try ratio.write(to: paths[4])
             let last = best.samples.last!
             let asymptote = try? AgingAsymptote(mixture: mixture, temperature: temperature)
             var exponent: PSpinAgeRecord.Exponent?
@@ -356,7 +363,7 @@ struct PSpinAgeCommand: ParsableCommand, WritesOutputFiles {
                 thresholdEnergy: temperature == 0 ? quench.thresholdEnergy : nil, energyErrorBar: largestBar,
                 flags: best.flags, asymptote: asymptote, energyExponent: exponent, fdSlopes: slopes,
                 resumedFrom: resume, resumedAtRow: resumed?.completedRows, cores: ProcessInfo.processInfo.activeProcessorCount, version: PackageInfo.version,
-                files: Array(paths.prefix(3)))
+                files: Array(paths.prefix(3)) + [paths[4]])
             try AtomicFile.write(try JSONRecord.encode(record, pretty: true) + "\n", to: paths[3])
             print("p-spin aging \(mixture.label), T = \(temperature) from "
                   + (initialTemperature.map { "an equilibrium start at T' = \($0)" } ?? "a random start")

@@ -104,7 +104,7 @@ import Testing
     #expect(state.attachment("stage") == [1])  // the last checkpoint was written during the 2M run
     let second = try runTool(arguments + ["--resume", checkpoint, "--output", base.appendingPathComponent("b").path])
     #expect(second.status == 0, "\(second.error)")
-    for name in ["energy.csv", "correlation.csv", "fdt.csv"] {
+    for name in ["energy.csv", "correlation.csv", "fdt.csv", "fd_ratio.csv"] {
         let a = try Data(contentsOf: base.appendingPathComponent("a").appendingPathComponent(name))
         let b = try Data(contentsOf: base.appendingPathComponent("b").appendingPathComponent(name))
         #expect(a == b, "\(name)")

@@ -43,6 +43,16 @@ private func ageFolder(_ name: String) throws -> URL {
         #expect(abs(try #require(entry["slope"] as? Double) - fit.slope) < 1e-12)
         #expect(entry["block_size_difference"] is Double)
     }
+    // The FD ratio file: the library's X = −T dχ/dC along the 2M run's cuts, row for row.
+    let ratio = try lines("fd_ratio.csv")
+    #expect(ratio.first == "t_w,t,C,dchi_dC,X")
+    let expected = fine.waitingCuts.flatMap { cut in cut.fluctuationDissipationRatio(temperature: 0.4).map { (cut.waitingTime, $0) } }
+    #expect(ratio.count == expected.count + 1 && expected.count > 20)
+    for (line, (tw, point)) in zip(ratio.dropFirst(), expected) {
+        let values = line.split(separator: ",").map { Double($0)! }
+        #expect(values[0] == tw && values[1] == point.time && abs(values[4] - point.ratio) < 1e-14)
+    }
+    #expect((record["files"] as? [String])?.contains { $0.hasSuffix("fd_ratio.csv") } == true)
 }
 
 @Test func pspinAgeRefusesBadInputWithOneLineAndWritesNothing() throws {

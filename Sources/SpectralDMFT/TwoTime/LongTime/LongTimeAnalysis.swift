@@ -122,3 +122,45 @@ extension LongTimeWaitingCut {
         return LineFit(xs, ys)
     }
 }
+
+/// One point of the fluctuation–dissipation ratio along a waiting-time cut (`LongTimeWaitingCut.fluctuationDissipationRatio`).
+public struct FluctuationDissipationRatioPoint: Sendable, Codable, Equatable {
+    /// The later time t (Langevin units).
+    public var time: Double
+    /// C(t, t_w).
+    public var correlation: Double
+    /// The local slope dχ/dC of the cut at t: (∂_t χ(t, t_w))/(∂_t C(t, t_w)).
+    public var slope: Double
+    /// X = −T dχ/dC: 1 where FDT holds, x in the aging part of a threshold state, 0 at T = 0 (where −dχ/dC = βX stays
+    /// finite: read `slope`).
+    public var ratio: Double
+}
+
+extension LongTimeWaitingCut {
+    /// The fluctuation–dissipation ratio X(C) = −T dχ/dC along this cut (C and χ as functions of t at fixed t_w):
+    ///
+    ///     X(t, t_w) = −T ∂_t χ(t, t_w) / ∂_t C(t, t_w),
+    ///
+    /// with both derivatives by the three-point formula on the cut's (non-uniform) times, at every point but the first
+    /// and the last. It is the local slope of the FD plot χ against C at this t_w, the curve whose straight-line fit
+    /// is `fluctuationDissipationSlope(correlations:)`; it equals the FD ratio T R(t, t_w)/∂_{t_w}C(t, t_w) where X
+    /// depends on C alone (FDT, and the aging part at large t_w). Points where C does not change between neighbours
+    /// are skipped.
+    ///
+    /// - Parameter temperature: the bath temperature T ≥ 0 of the run.
+    public func fluctuationDissipationRatio(temperature: Double) -> [FluctuationDissipationRatioPoint] {
+        var points: [FluctuationDissipationRatioPoint] = []
+        guard times.count >= 3 else { return points }
+        for k in 1..<(times.count - 1) {
+            let h1 = times[k] - times[k - 1], h2 = times[k + 1] - times[k]
+            let a = -h2 / (h1 * (h1 + h2)), b = (h2 - h1) / (h1 * h2), c = h1 / (h2 * (h1 + h2))
+            let dC = a * correlation[k - 1] + b * correlation[k] + c * correlation[k + 1]
+            let dX = a * susceptibility[k - 1] + b * susceptibility[k] + c * susceptibility[k + 1]
+            guard dC != 0, dC.isFinite, dX.isFinite else { continue }
+            let slope = dX / dC
+            points.append(FluctuationDissipationRatioPoint(time: times[k], correlation: correlation[k], slope: slope,
+                                                           ratio: -temperature * slope))
+        }
+        return points
+    }
+}
