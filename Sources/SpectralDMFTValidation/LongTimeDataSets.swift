@@ -8,7 +8,7 @@ enum LongTimeDataSets {
     static var all: [DataSet] {
         [
             DataSet(name: "long_time_aging",
-                    description: "p = 3 quenches to T = 0 and 0.4 on the block-doubling engine to t = 1e5 (M and 2M): E(t) with error bar, C and χ at t_w = 1e2…1e4, α and FD slopes",
+                    description: "p = 3 quenches to T = 0 and 0.4 on the block-doubling engine to t = 1e5 (M and 2M): E(t) with error bar, C and χ at t_w = 1e2…1e4, α, FD slopes and the local FD ratio X(C)",
                     produce: { try aging(LongTimeAgingSettings(quick: $0)) }),
             DataSet(name: "spiked_long_time",
                     description: "spiked matrix-tensor (p = 3, Δ_p = 1, T = 0, m₀ = 1e-8) on the long-time engine: m(t) for Δ₂ = 0.40…0.55 around the threshold 1/2",
@@ -76,6 +76,7 @@ enum LongTimeDataSets {
                                         "theory_slope", "fdt_slope"])
         var exponents = CSVTable(columns: ["T", "t_from", "t_to", "alpha", "alpha_fit_error", "alpha_M",
                                            "gap_at_end", "error_bar_at_end"])
+        var ratios = CSVTable(columns: ["T", "t_w", "t", "C", "X", "theory_x"])
         var statistics: [String: Double] = [:]
         let threshold = try LongTimeQuench(mixture: cubic, temperature: 0).thresholdEnergy!
         for temperature in settings.temperatures {
@@ -121,6 +122,12 @@ enum LongTimeDataSets {
                     aging.append([temperature, cut.waitingTime, t - cut.waitingTime, cut.correlation[l], cut.susceptibility[l],
                                   m.map { other.correlation[$0] } ?? .nan, m.map { other.susceptibility[$0] } ?? .nan])
                 }
+                for (l, point) in cut.fluctuationDissipationRatio(temperature: temperature).enumerated()
+                where l % settings.rowStride == 0 {
+                    ratios.append([temperature, cut.waitingTime, point.time, point.correlation,
+                                   temperature > 0 ? point.ratio : -point.slope,
+                                   temperature > 0 ? asymptote.breakingParameter : asymptote.agingSlope])
+                }
                 if let fit = cut.fluctuationDissipationSlope(correlations: fdRange) {
                     let coarseFit = other.fluctuationDissipationSlope(correlations: fdRange)
                     slopes.append([temperature, cut.waitingTime, fdRange.lowerBound, fdRange.upperBound, fit.slope,
@@ -147,7 +154,8 @@ enum LongTimeDataSets {
         let grid = settings.waitingTimes.map { LongTimeOptions(blockSize: 2, maximumTime: 1).gridWaitingTime(near: $0) }
         return DataSetOutput(
             tables: [("long_time_energy.csv", energy), ("long_time_aging.csv", aging),
-                     ("long_time_fd_slopes.csv", slopes), ("long_time_exponents.csv", exponents)],
+                     ("long_time_fd_slopes.csv", slopes), ("long_time_exponents.csv", exponents),
+                     ("long_time_fd_ratio.csv", ratios)],
             parameters: [
                 "model": "pure p = 3 (f = q³/2), quench from a random start",
                 "T": settings.temperatures.map { "\($0)" }.joined(separator: ", "),
@@ -158,6 +166,7 @@ enum LongTimeDataSets {
                 "flag_tolerance": "\(settings.flagTolerance) (both runs; the flag values are the largest_* statistics: C − 1, rise of E above its running minimum, E_th − E at T = 0)",
                 "E_asymptote": "AgingAsymptote: E_th = −2/√3 at T = 0, E_∞(T) of the marginal threshold state at T > 0 (−0.944368 at T = 0.4)",
                 "fd_slopes": "least-squares dχ/dC for \(fdRange.lowerBound) ≤ C ≤ \(fdRange.upperBound); theory_slope = −βx, fdt_slope = −β (nan at T = 0)",
+                "fd_ratio": "X = −T dχ/dC along each cut of the 2M run (three-point differences in t; every \(settings.rowStride == 1 ? "" : "\(settings.rowStride)nd ")point); at T = 0, where X = 0, the column holds βX = −dχ/dC instead; theory_x = x (βx at T = 0) of the threshold state",
                 "exponents": "least-squares log(E − E_asymptote) against log t on [t_from, t_to] (2M run; alpha_M from the M run); gap_at_end = E − E_asymptote and error_bar_at_end at the last row ≤ t_to",
                 "rows": "t ≥ \(settings.earliestTime); energy: every \(settings.rowStride == 1 ? "" : "\(settings.rowStride)nd ")row of the M run (and the last); aging: the M run's times, then every other 2M row past the M cut's end",
             ],

@@ -74,6 +74,14 @@ import SpectralDMFT
             #expect(abs(row[8] - (row[0] == 0 ? -1 / 3.0.squareRoot() : -0.926357)) < 1e-6)
             #expect(row[0] == 0 ? row[9].isNaN : row[9] == -2.5)
         }
+        // FD ratio: X near 1 where C is near 1 at T = 0.4 (FDT), the theory's x = 0.3706 (βx = 1/√3 at T = 0) as the
+        // reference column.
+        let ratios = try Self.table(output, "long_time_fd_ratio.csv")
+        #expect(ratios.rows.count > 10 && ratios.rows.contains { $0[0] > 0 && $0[3] > 0.95 })
+        for row in ratios.rows {
+            #expect(abs(row[5] - (row[0] == 0 ? 1 / 3.0.squareRoot() : 0.370543)) < 1e-5)
+            if row[0] > 0 && row[3] > 0.95 { #expect(abs(row[4] - 1) < 0.05, "X = \(row[4]) at C = \(row[3])") }
+        }
         // The exponent fit: E − E_∞ decreases, so α > 0 on [1, 64] at both temperatures.
         let exponents = try Self.table(output, "long_time_exponents.csv")
         #expect(exponents.rows.count == 2 && exponents.rows.allSatisfy { $0[3] > 0.3 && $0[3] < 1.5 })
